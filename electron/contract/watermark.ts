@@ -1,0 +1,2 @@
+// Methods of the watermark feature; filled in by its issue.
+export const watermarkMethods = {} as const;

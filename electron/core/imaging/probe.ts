@@ -1,0 +1,73 @@
+import sharp, { type Metadata } from 'sharp';
+import { ProofmarkError, type ImageFormat, type StoredDensity } from '../../contract/index.ts';
+import { sniffFormat } from './format.ts';
+import { readStoredDensity } from './density.ts';
+
+/** Refuse images that declare more pixels than this before decoding them (a decompression bomb guard). */
+export const DEFAULT_PIXEL_LIMIT = 250_000_000;
+
+export interface ImageProbe {
+  format: ImageFormat;
+  width: number;
+  height: number;
+  density: StoredDensity | null;
+  colourSpace: string;
+  channels: number;
+  bitDepth: number;
+  hasAlpha: boolean;
+  hasIcc: boolean;
+  orientation: number | null;
+  pages: number;
+}
+
+const DEPTH_BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, short: 16, uint: 32, int: 32, float: 32, complex: 64, double: 64, dpcomplex: 128 };
+
+/** Header-only facts about an image: format by magic bytes, size, density, colour. Never decodes pixels. */
+export async function probeImage(bytes: Uint8Array, opts: { pixelLimit?: number; name?: string } = {}): Promise<ImageProbe> {
+  const name = opts.name ?? 'the file';
+  if (bytes.length === 0) throw new ProofmarkError('unsupported_format', `${name} is empty (0 bytes).`);
+  const format = sniffFormat(bytes.subarray(0, 512));
+  if (!format) throw new ProofmarkError('unsupported_format', `${name} is not an image: its bytes are not JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, BMP or SVG.`);
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new ProofmarkError('damaged_file', `${name} looks like ${format.toUpperCase()} but its header cannot be read (${(err as Error).message}).`);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (!width || !height) throw new ProofmarkError('damaged_file', `${name} declares no pixel size.`);
+  const limit = opts.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
+  if (width * height > limit) {
+    throw new ProofmarkError('too_large', `${name} declares ${width}x${height} pixels (${Math.round((width * height) / 1e6)} MP), over the ${Math.round(limit / 1e6)} MP limit; it was not decoded.`);
+  }
+  const bitDepth = format === 'png' && meta.bitsPerSample ? meta.bitsPerSample : DEPTH_BITS[meta.depth ?? 'uchar'] ?? 8;
+  return {
+    format,
+    width,
+    height,
+    density: readStoredDensity(bytes),
+    colourSpace: meta.space ?? 'unknown',
+    channels: meta.channels ?? 0,
+    bitDepth,
+    hasAlpha: meta.hasAlpha ?? false,
+    hasIcc: Boolean(meta.icc),
+    orientation: meta.orientation ?? null,
+    pages: meta.pages ?? 1,
+  };
+}
+
+/** Decode fully (catches truncation) and make an upright sRGB thumbnail. */
+export async function makeThumbnail(bytes: Uint8Array, opts: { size?: number; pixelLimit?: number } = {}): Promise<Buffer> {
+  const size = opts.size ?? 384;
+  try {
+    return await sharp(bytes, { limitInputPixels: opts.pixelLimit ?? DEFAULT_PIXEL_LIMIT, failOn: 'truncated' })
+      .rotate()
+      .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb')
+      .webp({ quality: 80, effort: 2 })
+      .toBuffer();
+  } catch (err) {
+    throw new ProofmarkError('damaged_file', `The image cannot be decoded; it is damaged or truncated (${(err as Error).message.split('\n')[0]}).`);
+  }
+}

@@ -1,0 +1,203 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ProofmarkError, type CallContext, type ImageItem, type ImportItem, type ImportResult, type ProvenanceEvent, type VerifyLibraryResult, type VerifyProblem } from '../../contract/index.ts';
+import { canonicalExtension, looksLikeImageName } from '../imaging/format.ts';
+import { makeThumbnail, probeImage } from '../imaging/probe.ts';
+import { readMetadata } from '../imaging/metadata.ts';
+import { collectFiles } from '../jobs/walk.ts';
+import { runBatch } from '../jobs/batch.ts';
+import type { Db } from './db.ts';
+import { ImageRepository, type ListFilter } from './repository.ts';
+import { ProvenanceLog } from './provenance.ts';
+import { BlobStore, sha256, sha256File } from './store.ts';
+
+/** Something another feature does for each newly imported image (e.g. fingerprinting). */
+export type ImportHook = (item: ImageItem, bytes: Uint8Array) => Promise<void>;
+
+export interface LibraryServiceOptions {
+  db: Db;
+  root: string;
+  pixelLimit: number;
+  /** Files in flight at once during import. */
+  concurrency: number;
+}
+
+/** Largest file import will read into memory. */
+const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
+export class LibraryService {
+  readonly images: ImageRepository;
+  readonly events: ProvenanceLog;
+  readonly originals: BlobStore;
+  readonly thumbs: BlobStore;
+  readonly root: string;
+  private readonly db: Db;
+  private readonly opts: LibraryServiceOptions;
+  private readonly hooks: ImportHook[] = [];
+
+  constructor(opts: LibraryServiceOptions) {
+    this.opts = opts;
+    this.db = opts.db;
+    this.root = opts.root;
+    this.images = new ImageRepository(opts.db);
+    this.events = new ProvenanceLog(opts.db);
+    this.originals = new BlobStore(path.join(opts.root, 'originals'));
+    this.thumbs = new BlobStore(path.join(opts.root, 'thumbs'));
+  }
+
+  onImported(hook: ImportHook): void {
+    this.hooks.push(hook);
+  }
+
+  /**
+   * Bring store and database back into agreement after a crash: temp files go, and a stored
+   * original without its row (killed between write and commit) is removed; the next import
+   * of that file stores it again.
+   */
+  async open(): Promise<{ removedOrphans: number; removedTemp: number }> {
+    await Promise.all([this.originals.init(), this.thumbs.init()]);
+    const removedTemp = (await this.originals.sweepTemp()) + (await this.thumbs.sweepTemp());
+    const known = new Set(this.images.allStored().map((r) => r.storedName));
+    const knownShas = new Set(this.images.allStored().map((r) => r.sha256));
+    let removedOrphans = 0;
+    for (const name of await this.originals.list()) {
+      if (!known.has(name)) {
+        await this.originals.remove(name);
+        removedOrphans++;
+      }
+    }
+    for (const name of await this.thumbs.list()) {
+      if (!knownShas.has(name.split('.')[0]!)) await this.thumbs.remove(name);
+    }
+    return { removedOrphans, removedTemp };
+  }
+
+  originalPath(id: number): string {
+    const name = this.images.storedName(id);
+    if (!name) throw new ProofmarkError('not_found', `There is no image #${id} in the library.`);
+    return this.originals.pathFor(name);
+  }
+
+  thumbnailPath(item: Pick<ImageItem, 'sha256'>): string {
+    return this.thumbs.pathFor(`${item.sha256}.webp`);
+  }
+
+  get(id: number): { item: ImageItem; history: ProvenanceEvent[] } {
+    const item = this.images.byId(id);
+    if (!item) throw new ProofmarkError('not_found', `There is no image #${id} in the library.`);
+    return { item, history: this.events.forImage(id) };
+  }
+
+  list(filter: ListFilter) {
+    return this.images.list(filter);
+  }
+
+  /** Record an action on an image (exported, watermarked, checked, bundled, …). */
+  record(imageId: number | null, type: string, data: Record<string, unknown>): ProvenanceEvent {
+    return this.db.transaction(() => this.events.append(imageId, type, data))();
+  }
+
+  update(id: number, patch: { title?: string | undefined; tags?: string[] | undefined; collection?: string | null | undefined; notes?: string | undefined }): ImageItem {
+    const before = this.get(id).item;
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    if (patch.title !== undefined && patch.title !== before.title) changes.title = { from: before.title, to: patch.title };
+    if (patch.collection !== undefined && patch.collection !== before.collection) changes.collection = { from: before.collection, to: patch.collection };
+    if (patch.notes !== undefined && patch.notes !== before.notes) changes.notes = { from: before.notes, to: patch.notes };
+    if (patch.tags !== undefined) {
+      const tags = [...new Set(patch.tags.map((t) => t.trim()).filter(Boolean))].sort();
+      if (tags.join('\n') !== before.tags.join('\n')) changes.tags = { from: before.tags, to: tags };
+      patch = { ...patch, tags };
+    }
+    if (Object.keys(changes).length === 0) return before;
+    this.db.transaction(() => {
+      this.images.update(id, patch);
+      this.events.append(id, 'edited', { changes });
+    })();
+    return this.get(id).item;
+  }
+
+  async import(paths: string[], recursive: boolean, ctx: CallContext): Promise<ImportResult> {
+    const walked = await collectFiles(paths, { recursive, accept: looksLikeImageName });
+    const result: ImportResult = { imported: [], existing: [], errors: [...walked.errors] };
+    const outcomes = await runBatch(
+      walked.files,
+      { concurrency: this.opts.concurrency, signal: ctx.signal, progress: ctx.progress, label: (f) => f.path, phase: 'import' },
+      (file) => this.importOne(file.path),
+    );
+    for (const o of outcomes) {
+      if (!o.ok) result.errors.push({ path: o.item.path, error: o.error });
+      else if (o.value.existing) result.existing.push(o.value.item);
+      else result.imported.push(o.value.item);
+    }
+    return result;
+  }
+
+  private async importOne(file: string): Promise<{ existing: boolean; item: ImportItem }> {
+    const stat = await fs.stat(file);
+    if (stat.size > MAX_FILE_BYTES) throw new ProofmarkError('too_large', `${file} is ${Math.round(stat.size / 1e6)} MB, over the 1 GB import limit.`);
+    const bytes = await fs.readFile(file);
+    const hash = sha256(bytes);
+    const known = this.images.bySha(hash);
+    if (known) return { existing: true, item: { id: known.id, sha256: hash, path: file, title: known.title } };
+
+    const probe = await probeImage(bytes, { pixelLimit: this.opts.pixelLimit, name: path.basename(file) });
+    const [thumb, metadata] = await Promise.all([makeThumbnail(bytes, { pixelLimit: this.opts.pixelLimit }), readMetadata(bytes)]);
+    const storedName = `${hash}.${canonicalExtension(probe.format)}`;
+    await this.originals.put(storedName, bytes);
+    await this.thumbs.put(`${hash}.webp`, thumb, 0o644);
+
+    const title = path.basename(file).replace(/\.[^.]+$/, '');
+    const importedAt = new Date().toISOString();
+    // Another lane may have stored the same bytes meanwhile: the UNIQUE sha256 decides.
+    const outcome = this.db.transaction(() => {
+      const again = this.images.bySha(hash);
+      if (again) return { existing: true, id: again.id, title: again.title };
+      const id = this.images.insert({
+        sha256: hash, format: probe.format, width: probe.width, height: probe.height, density: probe.density,
+        colourSpace: probe.colourSpace, channels: probe.channels, bitDepth: probe.bitDepth, hasAlpha: probe.hasAlpha,
+        hasIcc: probe.hasIcc, byteSize: bytes.length, metadata, sourcePath: file, storedName, importedAt, title,
+      });
+      this.events.append(id, 'imported', { sha256: hash, sourcePath: file, byteSize: bytes.length, format: probe.format });
+      return { existing: false, id, title };
+    })();
+    if (!outcome.existing) {
+      const item = this.images.byId(outcome.id)!;
+      for (const hook of this.hooks) await hook(item, bytes);
+    }
+    return { existing: outcome.existing, item: { id: outcome.id, sha256: hash, path: file, title: outcome.title } };
+  }
+
+  async verify(ctx: CallContext): Promise<VerifyLibraryResult> {
+    const problems: VerifyProblem[] = [];
+    const integrity = this.db.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') problems.push({ kind: 'integrity', message: `The database failed its integrity check: ${String(integrity)}` });
+    const rows = this.images.allStored();
+    const outcomes = await runBatch(rows, { concurrency: 2, signal: ctx.signal, progress: ctx.progress, label: (r) => `#${r.id}`, phase: 'verify' }, async (r) => {
+      const file = this.originals.pathFor(r.storedName);
+      try {
+        return (await sha256File(file)) === r.sha256 ? null : ({ kind: 'file_changed', imageId: r.id, path: file, message: `Image #${r.id}: the stored original was changed (its SHA-256 no longer matches).` } as VerifyProblem);
+      } catch {
+        return { kind: 'file_missing', imageId: r.id, path: file, message: `Image #${r.id}: the stored original is missing.` } as VerifyProblem;
+      }
+    });
+    for (const o of outcomes) {
+      if (!o.ok) problems.push({ kind: 'file_missing', imageId: o.item.id, message: `Image #${o.item.id}: ${o.error}` });
+      else if (o.value) problems.push(o.value);
+    }
+    const known = new Set(rows.map((r) => r.storedName));
+    for (const name of await this.originals.list()) {
+      if (!known.has(name)) problems.push({ kind: 'file_unexpected', path: this.originals.pathFor(name), message: `${name} is in the store but not in the library database.` });
+    }
+    const chain = this.events.verify();
+    for (const p of chain.problems) problems.push({ kind: p.kind, eventId: p.eventId, message: p.message });
+    return { ok: problems.length === 0, imagesChecked: rows.length, eventsChecked: chain.checked, problems };
+  }
+
+  getSetting(key: string): string | null {
+    return (this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+}
