@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
+import pkg from '../../package.json' with { type: 'json' };
 import { CliExit, EXIT_USAGE } from './runtime.ts';
 import { registerLibraryCommands } from './commands/library.ts';
 import { registerCheckCommands } from './commands/check.ts';
@@ -9,12 +9,10 @@ import { registerFindCommands } from './commands/find.ts';
 import { registerBundlesCommands } from './commands/bundles.ts';
 import { registerCallCommands } from './commands/call.ts';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
-
 export function buildProgram(): Command {
   const program = new Command('proofmark')
     .description('ProofMark: protect your original product photos (library, watermarks, registration checks, originality checks, evidence bundles)')
-    .version(version)
+    .version(pkg.version)
     .option('--library <dir>', 'library folder (default: $PROOFMARK_LIBRARY, else the app-data folder)')
     .option('--json', 'print one JSON document instead of text')
     .showHelpAfterError()

@@ -1,12 +1,10 @@
-import { createRequire } from 'node:module';
+import pkg from '../../../package.json' with { type: 'json' };
 import type { HandlersFor, libraryMethods } from '../../contract/index.ts';
 import type { CoreDeps } from '../deps.ts';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
-
 export function libraryFeature({ library }: CoreDeps): HandlersFor<typeof libraryMethods> {
   return {
-    'library.info': async () => ({ root: library.root, imageCount: library.images.count(), eventCount: library.events.count(), version }),
+    'library.info': async () => ({ root: library.root, imageCount: library.images.count(), eventCount: library.events.count(), version: pkg.version }),
     'library.import': (input, ctx) => library.import(input.paths, input.recursive, ctx),
     'library.list': async (input) => library.list(input),
     'library.get': async ({ id }) => library.get(id),

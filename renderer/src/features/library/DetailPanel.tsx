@@ -1,0 +1,104 @@
+import { Badge, Button, Code, Group, Image, ScrollArea, Stack, Table, TagsInput, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ImageItem, ProvenanceEvent } from '../../../../electron/contract/index.ts';
+import { api } from '../../api.ts';
+
+function formatBytes(n: number): string {
+  return n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} KB`;
+}
+
+/** Metadata, editable fields and the provenance timeline of one library item. */
+export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => void }) {
+  const { t } = useTranslation('library');
+  const [data, setData] = useState<{ item: ImageItem; history: ProvenanceEvent[] } | null>(null);
+  const [draft, setDraft] = useState({ title: '', tags: [] as string[], collection: '', notes: '' });
+  const [status, setStatus] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    void api.call('library.get', { id }).then((d) => {
+      if (!live) return;
+      setData(d);
+      setDraft({ title: d.item.title, tags: d.item.tags, collection: d.item.collection ?? '', notes: d.item.notes });
+      setStatus(null);
+    });
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  if (!data) return null;
+  const { item, history } = data;
+  const m = item.metadata;
+  const density = !item.density ? t('densityMissing') : item.density.unit === 'none' ? `${item.density.x} × ${item.density.y} — ${t('densityNone')}` : `${item.density.x} × ${item.density.y} / ${item.density.unit} (${item.density.source})`;
+  const rows: [string, string][] = [
+    [t('fields.format'), `${item.format.toUpperCase()}${item.bitDepth !== 8 ? `, ${item.bitDepth}-bit` : ''}`],
+    [t('fields.size'), `${item.width} × ${item.height}`],
+    [t('fields.density'), density],
+    [t('fields.colour'), `${item.colourSpace}${item.hasIcc ? ' + ICC' : ''}${item.hasAlpha ? ' + alpha' : ''}`],
+    [t('fields.bytes'), formatBytes(item.byteSize)],
+    [t('fields.captured'), m.capturedAt ?? t('unknown')],
+    [t('fields.camera'), [m.cameraMake, m.cameraModel].filter(Boolean).join(' ') || t('unknown')],
+    [t('fields.artist'), m.artist ?? t('unknown')],
+    [t('fields.copyright'), m.copyright ?? t('unknown')],
+    [t('fields.source'), item.sourcePath],
+    [t('fields.imported'), new Date(item.importedAt).toLocaleString()],
+  ];
+
+  const save = async () => {
+    const updated = await api.call('library.update', { id, title: draft.title, tags: draft.tags, collection: draft.collection || null, notes: draft.notes });
+    const fresh = await api.call('library.get', { id: updated.id });
+    setData(fresh);
+    setStatus(t('saved'));
+    onChanged();
+  };
+
+  return (
+    <ScrollArea h="100%" data-testid="detail-panel">
+      <Stack gap="sm" p="xs">
+        <Image src={api.mediaUrl('thumb', item.id)} alt={item.title} fit="contain" h={220} radius="sm" />
+        <TextInput label={t('fields.title')} value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.currentTarget.value })} data-testid="detail-title" />
+        <TagsInput label={t('fields.tags')} value={draft.tags} onChange={(tags) => setDraft({ ...draft, tags })} />
+        <TextInput label={t('fields.collection')} value={draft.collection} onChange={(e) => setDraft({ ...draft, collection: e.currentTarget.value })} />
+        <Textarea label={t('fields.notes')} autosize minRows={2} value={draft.notes} onChange={(e) => setDraft({ ...draft, notes: e.currentTarget.value })} />
+        <Group>
+          <Button size="xs" onClick={() => void save()} data-testid="detail-save">{t('common:actions.save')}</Button>
+          {status ? <Text size="xs" c="teal">{status}</Text> : null}
+        </Group>
+        <Title order={5}>{t('details')}</Title>
+        <Table fz="xs" verticalSpacing={4} data-testid="detail-metadata">
+          <Table.Tbody>
+            {rows.map(([k, v]) => (
+              <Table.Tr key={k}>
+                <Table.Th w={110}>{k}</Table.Th>
+                <Table.Td style={{ wordBreak: 'break-all' }}>{v}</Table.Td>
+              </Table.Tr>
+            ))}
+            <Table.Tr>
+              <Table.Th>{t('fields.sha256')}</Table.Th>
+              <Table.Td><Code fz={10} style={{ wordBreak: 'break-all' }}>{item.sha256}</Code></Table.Td>
+            </Table.Tr>
+          </Table.Tbody>
+        </Table>
+        <Title order={5}>{t('history')}</Title>
+        <Timeline bulletSize={14} lineWidth={2} data-testid="detail-history">
+          {history.map((e) => (
+            <Timeline.Item key={e.id} title={<Group gap={6}><Badge size="xs" variant="light">{t(`event.${e.type}`, { defaultValue: e.type })}</Badge><Text size="xs" c="dimmed">{new Date(e.at).toLocaleString()}</Text></Group>}>
+              <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>{summarise(e)}</Text>
+              <Code fz={9}>{e.hash.slice(0, 16)}…</Code>
+            </Timeline.Item>
+          ))}
+        </Timeline>
+      </Stack>
+    </ScrollArea>
+  );
+}
+
+function summarise(e: ProvenanceEvent): string {
+  const d = e.data;
+  if (e.type === 'imported') return String(d.sourcePath ?? '');
+  if (e.type === 'edited' && d.changes && typeof d.changes === 'object') return Object.keys(d.changes).join(', ');
+  if (typeof d.outputPath === 'string') return d.outputPath;
+  return '';
+}

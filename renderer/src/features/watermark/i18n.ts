@@ -1,0 +1,2 @@
+// Strings of the watermark feature; filled in by its issue.
+export const watermarkStrings = { en: {}, zh: {} };
