@@ -11,7 +11,7 @@ const EMPTY: ImageMetadata = {
  * Re-decode when the Latin-1 string is really UTF-8 bytes.
  */
 export function fixLatin1Mojibake(text: string): string {
-  if (!/[\u0080-\u00ff]/.test(text) || /[^\u0000-\u00ff]/.test(text)) return text;
+  if (!/[\u0080-\u00ff]/.test(text) || /[\u0100-\uffff]/.test(text)) return text;
   const decoded = Buffer.from(text, 'latin1').toString('utf8');
   return decoded.includes('\uFFFD') ? text : decoded;
 }
