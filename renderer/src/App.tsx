@@ -9,7 +9,7 @@ import { CheckScreen } from './features/check/CheckScreen.tsx';
 import { FindScreen } from './features/find/FindScreen.tsx';
 import { BundlesScreen } from './features/bundles/BundlesScreen.tsx';
 
-const icons: Record<Screen, string> = { library: '▦', watermark: '©', check: '✓', find: '⌕', bundles: '⎘' };
+const icons: Record<Screen, string> = { library: '▦', watermark: '©', check: '✓', find: '⌕', bundles: '▤' };
 
 function ScreenView({ screen }: { screen: Screen }) {
   switch (screen) {

@@ -13,7 +13,7 @@ export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => vo
   const { t } = useTranslation('library');
   const [data, setData] = useState<{ item: ImageItem; history: ProvenanceEvent[] } | null>(null);
   const [draft, setDraft] = useState({ title: '', tags: [] as string[], collection: '', notes: '' });
-  const [status, setStatus] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -21,7 +21,7 @@ export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => vo
       if (!live) return;
       setData(d);
       setDraft({ title: d.item.title, tags: d.item.tags, collection: d.item.collection ?? '', notes: d.item.notes });
-      setStatus(null);
+      setSaved(false);
     });
     return () => {
       live = false;
@@ -31,7 +31,7 @@ export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => vo
   if (!data) return null;
   const { item, history } = data;
   const m = item.metadata;
-  const density = !item.density ? t('densityMissing') : item.density.unit === 'none' ? `${item.density.x} × ${item.density.y} — ${t('densityNone')}` : `${item.density.x} × ${item.density.y} / ${item.density.unit} (${item.density.source})`;
+  const density = describeDensity(item, t('densityMissing'), t('densityNone'));
   const rows: [string, string][] = [
     [t('fields.format'), `${item.format.toUpperCase()}${item.bitDepth !== 8 ? `, ${item.bitDepth}-bit` : ''}`],
     [t('fields.size'), `${item.width} × ${item.height}`],
@@ -50,7 +50,7 @@ export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => vo
     const updated = await api.call('library.update', { id, title: draft.title, tags: draft.tags, collection: draft.collection || null, notes: draft.notes });
     const fresh = await api.call('library.get', { id: updated.id });
     setData(fresh);
-    setStatus(t('saved'));
+    setSaved(true);
     onChanged();
   };
 
@@ -64,7 +64,7 @@ export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => vo
         <Textarea label={t('fields.notes')} autosize minRows={2} value={draft.notes} onChange={(e) => setDraft({ ...draft, notes: e.currentTarget.value })} />
         <Group>
           <Button size="xs" onClick={() => void save()} data-testid="detail-save">{t('common:actions.save')}</Button>
-          {status ? <Text size="xs" c="teal">{status}</Text> : null}
+          {saved ? <Text size="xs" c="teal">{t('saved')}</Text> : null}
         </Group>
         <Title order={5}>{t('details')}</Title>
         <Table fz="xs" verticalSpacing={4} data-testid="detail-metadata">
@@ -93,6 +93,19 @@ export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => vo
       </Stack>
     </ScrollArea>
   );
+}
+
+const PER_INCH = { inch: 1, cm: 2.54, m: 0.0254 } as const;
+
+/** "300 dpi (11811 per m, png-phys)": the stored numbers, and what they mean in dpi. */
+function describeDensity(item: ImageItem, missing: string, none: string): string {
+  const d = item.density;
+  if (!d) return missing;
+  if (d.unit === 'none') return `${d.x} × ${d.y} — ${none}`;
+  const factor = PER_INCH[d.unit];
+  const dpi = (v: number) => Math.round(v * factor * 10) / 10;
+  const value = d.x === d.y ? `${dpi(d.x)} dpi` : `${dpi(d.x)} × ${dpi(d.y)} dpi`;
+  return `${value} (${d.x} per ${d.unit}, ${d.source})`;
 }
 
 function summarise(e: ProvenanceEvent): string {
