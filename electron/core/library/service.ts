@@ -118,7 +118,7 @@ export class LibraryService {
 
   async import(paths: string[], recursive: boolean, ctx: CallContext): Promise<ImportResult> {
     const walked = await collectFiles(paths, { recursive, accept: looksLikeImageName });
-    const result: ImportResult = { imported: [], existing: [], errors: [...walked.errors] };
+    const result: ImportResult = { imported: [], existing: [], errors: [...walked.errors], warnings: [] };
     const outcomes = await runBatch(
       walked.files,
       { concurrency: this.opts.concurrency, signal: ctx.signal, progress: ctx.progress, label: (f) => f.path, phase: 'import' },
@@ -128,11 +128,12 @@ export class LibraryService {
       if (!o.ok) result.errors.push({ path: o.item.path, error: o.error });
       else if (o.value.existing) result.existing.push(o.value.item);
       else result.imported.push(o.value.item);
+      if (o.ok && o.value.warning) result.warnings.push({ path: o.item.path, warning: o.value.warning });
     }
     return result;
   }
 
-  private async importOne(file: string): Promise<{ existing: boolean; item: ImportItem }> {
+  private async importOne(file: string): Promise<{ existing: boolean; item: ImportItem; warning?: string }> {
     const stat = await fs.stat(file);
     if (stat.size > MAX_FILE_BYTES) throw new ProofmarkError('too_large', `${file} is ${Math.round(stat.size / 1e6)} MB, over the 1 GB import limit.`);
     const bytes = await fs.readFile(file);
@@ -160,11 +161,15 @@ export class LibraryService {
       this.events.append(id, 'imported', { sha256: hash, sourcePath: file, byteSize: bytes.length, format: probe.format });
       return { existing: false, id, title };
     })();
-    if (!outcome.existing) {
-      const item = this.images.byId(outcome.id)!;
-      for (const hook of this.hooks) await hook(item, bytes);
+    const result = { existing: outcome.existing, item: { id: outcome.id, sha256: hash, path: file, title: outcome.title } };
+    if (outcome.existing) return result;
+    // The original is safely stored; a failing follow-up step must not turn that into an error.
+    const item = this.images.byId(outcome.id)!;
+    const problems: string[] = [];
+    for (const hook of this.hooks) {
+      await hook(item, bytes).catch((err: unknown) => problems.push(err instanceof Error ? err.message : String(err)));
     }
-    return { existing: outcome.existing, item: { id: outcome.id, sha256: hash, path: file, title: outcome.title } };
+    return problems.length ? { ...result, warning: problems.join('; ') } : result;
   }
 
   async verify(ctx: CallContext): Promise<VerifyLibraryResult> {
