@@ -1,0 +1,520 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ProofmarkError, type BuildResult, type CallContext, type ComplaintCheck, type ComplaintPrefill, type ComplaintSpecData,
+  type EvidenceFile, type FieldIssue, type ImageItem, type Platform, type ProvenanceEvent,
+} from '../../contract/index.ts';
+import { ComplaintSpec } from '../../contract/bundles.ts';
+import { canonicalExtension } from '../imaging/format.ts';
+import { bundleFileName, finishBundle, newBundleId, renderAll, startBundle, type BundleEnv, type PlannedDoc, type RenderedDoc } from './common.ts';
+import { formatDate, isValidDate, joinList, label, labelsFor, personView, phrase, urlProblem, type Labels, type Lang } from './context.ts';
+import { compare, normaliseTransform, takeEvidence, type Comparison, type NormalTransform } from './evidence.ts';
+import { displayImage } from './images.ts';
+import type { Block } from './pdf/layout.ts';
+import type { FullPerson } from './people.ts';
+import type { FindMatch, HiddenResult } from './peers.ts';
+import { checkPerson, resolveRef } from './registration.ts';
+import { documentFromTemplate, fill, loadTemplate } from './templates.ts';
+
+type Spec = ComplaintSpecData;
+type Use = Spec['uses'][number];
+
+// ---------------------------------------------------------------------------------------------
+// Prefill and validation
+// ---------------------------------------------------------------------------------------------
+
+/** A draft for one original: title from the library; owner, registration from its last registration bundle. */
+export async function prefillComplaint(env: BundleEnv, originalId: number, suspectPaths: string[]): Promise<ComplaintPrefill> {
+  const { item } = env.deps.library.get(originalId);
+  const sources: Record<string, string> = { 'work.title': `the library title of image #${item.id}` };
+  let title = item.title;
+  let complainant: Spec['complainant'] = null;
+  const reg = env.repo.list('registration').find((b) => b.imageIds.includes(originalId));
+  if (reg) {
+    title = reg.title;
+    sources['work.title'] = `the registration bundle ${reg.bundleId}`;
+    const ownerIds = Array.isArray(reg.meta.ownerIds) ? (reg.meta.ownerIds as number[]) : [];
+    if (ownerIds[0] && env.people.list().some((p) => p.id === ownerIds[0])) {
+      complainant = { personId: ownerIds[0] };
+      sources.complainant = `the first owner of registration bundle ${reg.bundleId}`;
+    }
+  }
+  if (!complainant) {
+    const owners = env.people.list('owner');
+    if (owners.length === 1) {
+      complainant = { personId: owners[0]!.id };
+      sources.complainant = `the only saved owner profile (#${owners[0]!.id})`;
+    }
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  const spec = ComplaintSpec.parse({
+    originalId,
+    complainant,
+    work: { title, description: '', registrationNumber: '', dciNumber: '', licence: '' },
+    uses: suspectPaths.map((p) => ({ platform: 'alibaba', suspectPath: p, foundOn: today })),
+    signature: { name: '', date: today, place: '' },
+  });
+  if (complainant && 'personId' in complainant) {
+    spec.signature.name = env.people.get(complainant.personId).name;
+    sources['signature.name'] = 'the complainant';
+  }
+  return { spec, sources };
+}
+
+export interface ComplaintPeople {
+  complainant: FullPerson | null;
+  agent: FullPerson | null;
+}
+
+export async function checkComplaintFields(env: BundleEnv, spec: Spec): Promise<{ issues: FieldIssue[]; item: ImageItem | null; people: ComplaintPeople }> {
+  const issues: FieldIssue[] = [];
+  const item = env.deps.library.images.byId(spec.originalId);
+  if (!item) issues.push({ path: 'originalId', message: `there is no image #${spec.originalId} in the library` });
+  if (!spec.work.title) issues.push({ path: 'work.title', message: 'the work needs a title' });
+  let complainant: FullPerson | null = null;
+  if (!spec.complainant) issues.push({ path: 'complainant', message: 'name the complainant (the copyright owner)' });
+  else {
+    complainant = resolveRef(env, spec.complainant, 'complainant', issues);
+    // A DMCA notice needs the complaining party's address, phone and email (element iv).
+    if (complainant) await checkPerson(complainant, 'agent', 'complainant', complainant.name ? `the complainant (${complainant.name})` : 'the complainant', issues, { scansRequired: false, emailRequired: true });
+  }
+  let agent: FullPerson | null = null;
+  if (spec.agent) {
+    agent = resolveRef(env, spec.agent, 'agent', issues);
+    if (agent) await checkPerson(agent, 'agent', 'agent', agent.name ? `the agent (${agent.name})` : 'the agent', issues, { scansRequired: false, emailRequired: true });
+  }
+  if (!spec.signature.name) issues.push({ path: 'signature.name', message: 'the name of the person signing is missing (a complaint must be signed)' });
+  if (spec.signature.date && !isValidDate(spec.signature.date)) issues.push({ path: 'signature.date', message: 'the signature date must be a real date written YYYY-MM-DD' });
+  if (spec.uses.length === 0) issues.push({ path: 'uses', message: 'add at least one infringing use (platform, listing URL, shop, date found, suspect file)' });
+  const today = new Date().toISOString().slice(0, 10);
+  for (const [i, u] of spec.uses.entries()) {
+    const at = `uses.${i}`;
+    if (u.platform === 'other' && !u.platformName) issues.push({ path: `${at}.platformName`, message: `use ${i + 1}: name the platform or website` });
+    if (!u.listingUrl) issues.push({ path: `${at}.listingUrl`, message: `use ${i + 1}: the listing URL is missing` });
+    else if (urlProblem(u.listingUrl)) issues.push({ path: `${at}.listingUrl`, message: `use ${i + 1}: the listing URL ${urlProblem(u.listingUrl)}` });
+    if (u.imageUrl && urlProblem(u.imageUrl)) issues.push({ path: `${at}.imageUrl`, message: `use ${i + 1}: the image URL ${urlProblem(u.imageUrl)}` });
+    if (!u.shop) issues.push({ path: `${at}.shop`, message: `use ${i + 1}: the shop or seller name is missing` });
+    if (!u.foundOn) issues.push({ path: `${at}.foundOn`, message: `use ${i + 1}: the date it was found is missing (YYYY-MM-DD)` });
+    else if (!isValidDate(u.foundOn)) issues.push({ path: `${at}.foundOn`, message: `use ${i + 1}: the date found must be a real date written YYYY-MM-DD` });
+    else if (u.foundOn > today) issues.push({ path: `${at}.foundOn`, message: `use ${i + 1}: the date found is in the future` });
+    if (!u.suspectPath) issues.push({ path: `${at}.suspectPath`, message: `use ${i + 1}: the suspect image file is missing` });
+    else await checkFile(u.suspectPath, `${at}.suspectPath`, `use ${i + 1}: the suspect image`, issues);
+    for (const [j, s] of u.screenshots.entries()) {
+      await checkFile(s.path, `${at}.screenshots.${j}.path`, `use ${i + 1}: screenshot ${j + 1}`, issues);
+    }
+  }
+  return { issues, item: item ?? null, people: { complainant, agent } };
+}
+
+async function checkFile(file: string, where: string, what: string, issues: FieldIssue[]): Promise<void> {
+  try {
+    const st = await fs.stat(file);
+    if (!st.isFile()) issues.push({ path: where, message: `${what} (${file}) is not a file` });
+  } catch {
+    issues.push({ path: where, message: `${what} (${file}) does not exist` });
+  }
+}
+
+export async function validateComplaint(env: BundleEnv, spec: Spec): Promise<ComplaintCheck> {
+  const { issues } = await checkComplaintFields(env, spec);
+  return { ok: issues.length === 0, missing: issues };
+}
+
+export async function addEvidence(env: BundleEnv, paths: string[]): Promise<{ files: EvidenceFile[]; errors: { path: string; error: string }[] }> {
+  const files: EvidenceFile[] = [];
+  const errors: { path: string; error: string }[] = [];
+  for (const p of paths) {
+    try {
+      files.push(await takeEvidence(env.deps, p));
+    } catch (err) {
+      errors.push({ path: p, error: (err as Error).message });
+    }
+  }
+  return { files, errors };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analysis of each use
+// ---------------------------------------------------------------------------------------------
+
+interface UseAnalysis {
+  use: Use;
+  suspect: EvidenceFile;
+  screenshots: EvidenceFile[];
+  similarity: { available: boolean; match: FindMatch | null; error: string | null };
+  hidden: { available: boolean; result: HiddenResult | null; error: string | null };
+  transform: NormalTransform | null;
+  comparison: Comparison;
+}
+
+async function analyse(env: BundleEnv, item: ImageItem, use: Use): Promise<UseAnalysis> {
+  const suspect = await takeEvidence(env.deps, use.suspectPath);
+  const screenshots: EvidenceFile[] = [];
+  for (const s of use.screenshots) screenshots.push(await takeEvidence(env.deps, s.path, { sha256: s.sha256, capturedAt: s.capturedAt }));
+  const bytes = await fs.readFile(suspect.path);
+  const peers = await env.peers();
+  const similarity: UseAnalysis['similarity'] = { available: Boolean(peers.similarity), match: null, error: null };
+  if (peers.similarity) {
+    try {
+      const found = await peers.similarity.findByBytes(env.deps, bytes);
+      similarity.match = found.matches.find((m) => m.id === item.id) ?? null;
+    } catch (err) {
+      similarity.error = (err as Error).message;
+    }
+  }
+  const hidden: UseAnalysis['hidden'] = { available: Boolean(peers.hidden), result: null, error: null };
+  if (peers.hidden) {
+    try {
+      hidden.result = await peers.hidden.detectHiddenInBytes(env.deps, bytes);
+    } catch (err) {
+      hidden.error = (err as Error).message;
+    }
+  }
+  const upright = item.metadata.orientation && item.metadata.orientation >= 5 ? { w: item.height, h: item.width } : { w: item.width, h: item.height };
+  const transform = similarity.match?.transform ? normaliseTransform(similarity.match.transform, upright.w, upright.h) : null;
+  const comparison = await compare(env.deps.library.originalPath(item.id), bytes, transform, env.deps.config.pixelLimit);
+  return { use, suspect, screenshots, similarity, hidden, transform, comparison };
+}
+
+/** Words for what Find says changed between the original and the copy. */
+function changesText(a: UseAnalysis, L: Labels, item: ImageItem): string {
+  const t = a.transform;
+  if (!a.similarity.available) return phrase(L, 'similarityUnavailable');
+  if (!a.similarity.match || !t) return phrase(L, 'notInIndex');
+  const parts: string[] = [];
+  if (t.scale !== null && Math.abs(t.scale - 1) > 0.03) parts.push(`${label(L, 'change', 'scale')} ×${t.scale.toFixed(2)}`);
+  if (t.cropBox) {
+    const cover = (t.cropBox.width * t.cropBox.height) / (item.width * item.height);
+    if (cover < 0.95) parts.push(`${label(L, 'change', 'crop')} ${Math.round((t.cropBox.width / item.width) * 100)}% × ${Math.round((t.cropBox.height / item.height) * 100)}%`);
+  }
+  if (t.flipH || t.flipV) parts.push(label(L, 'change', 'flip'));
+  if (Math.abs(t.rotation) >= 1) parts.push(`${label(L, 'change', 'rotation')} ${Math.round(t.rotation)}°`);
+  const detail = (v: unknown) => (typeof v === 'string' ? ` (${v})` : v && typeof v === 'object' ? ` (${Object.entries(v).filter(([, x]) => x !== false && x !== null).map(([k, x]) => (x === true ? k : `${k} ${typeof x === 'number' ? x.toFixed(2) : String(x)}`)).join(', ')})` : '');
+  if (t.colour && t.colour !== 'none') parts.push(label(L, 'change', 'colour') + detail(t.colour));
+  if (t.overlay && t.overlay !== 'none') parts.push(label(L, 'change', 'overlay') + detail(t.overlay));
+  return parts.length ? joinList(parts, L) : label(L, 'change', 'none');
+}
+
+function scoreText(a: UseAnalysis, L: Labels): string {
+  if (!a.similarity.available) return phrase(L, 'similarityUnavailable');
+  if (a.similarity.error) return `${phrase(L, 'notAvailable', {}, 'word')} (${a.similarity.error})`;
+  return a.similarity.match ? `${(a.similarity.match.score * 100).toFixed(1)}%` : phrase(L, 'notInIndex');
+}
+
+function hiddenView(a: UseAnalysis, L: Labels) {
+  if (!a.hidden.available) return { found: false, resultText: phrase(L, 'hiddenUnavailable') };
+  if (a.hidden.error || !a.hidden.result) return { found: false, resultText: `${phrase(L, 'notAvailable', {}, 'word')} (${a.hidden.error ?? 'no result'})` };
+  const r = a.hidden.result;
+  return {
+    found: r.found,
+    resultText: r.found ? phrase(L, 'hiddenFound') : phrase(L, 'hiddenNotFound'),
+    ownerText: r.ownerId === undefined || r.ownerId === null ? '—' : String(r.ownerId),
+    imageText: r.imageId === undefined || r.imageId === null ? '—' : String(r.imageId),
+    confidenceText: typeof r.confidence === 'number' ? `${(r.confidence * 100).toFixed(1)}%` : '—',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+// ---------------------------------------------------------------------------------------------
+
+function safeName(name: string): string {
+  const cleaned = [...name].map((ch) => (ch.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(ch) ? '_' : ch)).join('').replace(/^\.+/, '_').trim();
+  return cleaned.slice(0, 120) || 'original';
+}
+
+function eventDetail(e: ProvenanceEvent): string {
+  const d = e.data;
+  if (e.type === 'imported') return `SHA-256 ${String(d.sha256 ?? '').slice(0, 16)}… · ${path.basename(String(d.sourcePath ?? ''))}`;
+  if (e.type === 'bundled') return `${String(d.bundleId ?? '')} (${String(d.kind ?? '')})`;
+  if (e.type === 'edited' && d.changes && typeof d.changes === 'object') return Object.keys(d.changes).join(', ');
+  const text = JSON.stringify(d);
+  return text.length > 90 ? `${text.slice(0, 87)}…` : text === '{}' ? '' : text;
+}
+
+interface ComplaintFiles {
+  original: string;
+  uses: { suspect: string; screenshots: string[] }[];
+  identity: { name: string; files: string[] }[];
+}
+
+function planFiles(item: ImageItem, analyses: { suspect: EvidenceFile; screenshots: EvidenceFile[] }[], people: ComplaintPeople): ComplaintFiles {
+  const ext = `.${canonicalExtension(item.format)}`;
+  const base = safeName(path.basename(item.sourcePath));
+  const original = `original/${path.extname(base).toLowerCase() === ext || (ext === '.jpg' && /\.jpe?g$/i.test(base)) ? base : `${base}${ext}`}`;
+  const uses = analyses.map((a, i) => {
+    const dir = `uses/${String(i + 1).padStart(2, '0')}`;
+    return {
+      suspect: `${dir}/suspect.${canonicalExtension(a.suspect.format as ImageItem['format'])}`,
+      screenshots: a.screenshots.map((s, j) => `${dir}/screenshot-${String(j + 1).padStart(2, '0')}.${canonicalExtension(s.format as ImageItem['format'])}`),
+    };
+  });
+  const identity: ComplaintFiles['identity'] = [];
+  const add = (p: FullPerson | null, role: string) => {
+    if (!p?.scans.length) return;
+    identity.push({ name: p.name, files: p.scans.map((s, i) => `identity/${role}-${String(i + 1).padStart(2, '0')}${(path.extname(s.path).toLowerCase() || '.bin').replace('.jpeg', '.jpg')}`) });
+  };
+  add(people.complainant, 'complainant');
+  add(people.agent, 'agent');
+  return { original, uses, identity };
+}
+
+function platformOrder(spec: Spec): Platform[] {
+  return [...new Set(spec.uses.map((u) => u.platform))];
+}
+
+async function complaintDocuments(
+  env: BundleEnv, spec: Spec, item: ImageItem, history: ProvenanceEvent[], people: ComplaintPeople, analyses: UseAnalysis[],
+  files: ComplaintFiles, bundleId: string, generatedAt: string, fingerprint: string,
+): Promise<RenderedDoc[]> {
+  const rd = env.deps.config.resourcesDir;
+  const lang: Lang = spec.language;
+  const L = labelsFor(rd, lang);
+  const platforms = platformOrder(spec);
+  const plan = [
+    { template: 'complaint/evidence-report', platform: null as Platform | null },
+    ...platforms.map((p) => ({ template: `complaint/letter-${p}`, platform: p as Platform | null })),
+    { template: 'complaint/dmca-notice', platform: null },
+  ].map((p, i) => ({ ...p, file: bundleFileName(`${String(i + 1).padStart(2, '0')}-${p.template.split('/')[1]}`, 'zh') }));
+
+  const complainant = people.complainant ? personView(people.complainant, L) : null;
+  const agent = people.agent ? personView(people.agent, L) : null;
+  const m = item.metadata;
+  const camera = [m.cameraMake, m.cameraModel].filter(Boolean).join(' ');
+  const fields = m.fields;
+  const exposure = fields.ExposureTime !== undefined || fields.FNumber !== undefined
+    ? phrase(L, 'exposure', {
+      exposure: typeof fields.ExposureTime === 'number' ? (fields.ExposureTime < 1 ? `1/${Math.round(1 / fields.ExposureTime)} s` : `${fields.ExposureTime} s`) : '—',
+      fnumber: fields.FNumber ?? '—', iso: fields.ISO ?? fields.ISOSpeedRatings ?? '—', focal: fields.FocalLength ?? '—',
+    })
+    : '—';
+  const platformName = (u: Use) => (u.platform === 'other' ? u.platformName : label(L, 'platform', u.platform));
+  const defaultReason = (p: Platform) => loadTemplate(rd, `complaint/letter-${p}`)[lang].strings?.defaultReason ?? '';
+  const uses = analyses.map((a, i) => {
+    const u = a.use;
+    const hv = hiddenView(a, L);
+    return {
+      ...u,
+      platformLabel: platformName(u),
+      imageUrlText: u.imageUrl ? phrase(L, 'imageUrl', { url: u.imageUrl }) : '',
+      itemIdText: u.itemId || '—',
+      itemIdLine: u.itemId ? phrase(L, 'itemIdLine', { id: u.itemId }) : '',
+      foundOn: formatDate(u.foundOn, lang),
+      reasonText: u.reason || defaultReason(u.platform),
+      scoreText: scoreText(a, L),
+      scoreClause: a.similarity.match ? phrase(L, 'score', { score: scoreText(a, L) }) : '',
+      matchText: !a.similarity.available ? phrase(L, 'similarityUnavailable') : a.similarity.match ? (a.similarity.match.isMatch ? phrase(L, 'match') : phrase(L, 'noMatch')) : phrase(L, 'notInIndex'),
+      changesText: changesText(a, L, item),
+      hidden: hv,
+      suspectFile: files.uses[i]!.suspect,
+      suspectSha256: a.suspect.sha256,
+      suspectSizeText: `${a.suspect.format.toUpperCase()} ${a.suspect.width} × ${a.suspect.height}`,
+      alignmentNote: phrase(L, a.comparison.alignment === 'find' ? 'alignedFind' : 'alignedWhole', { diff: `${(a.comparison.meanDifference * 100).toFixed(1)}%` }),
+      sectionNumber: lang === 'zh' ? ['三', '四', '五', '六', '七', '八', '九', '十'][i] ?? String(i + 3) : String(i + 3),
+    };
+  });
+  const attachments = (forPlatform: Platform | null) => [
+    ...plan.filter((p) => p.platform === null || p.platform === forPlatform).map((p) => phrase(L, 'document', { title: fill(loadTemplate(rd, p.template)[lang].title, { work: { title: spec.work.title }, platformName: forPlatform === 'other' ? spec.uses.find((u) => u.platform === 'other')?.platformName : '' }), file: p.file }, 'checklist')),
+    phrase(L, 'original', { file: files.original }, 'checklist'),
+    phrase(L, 'suspect', { files: files.uses.map((u) => u.suspect).join(', ') }, 'checklist'),
+    ...(files.uses.some((u) => u.screenshots.length) ? [phrase(L, 'screenshots', { count: files.uses.reduce((s, u) => s + u.screenshots.length, 0), files: files.uses.flatMap((u) => u.screenshots).join(', ') }, 'checklist')] : []),
+    ...(spec.work.registrationNumber ? [phrase(L, 'registration', { number: spec.work.registrationNumber }, 'checklist')] : []),
+    ...files.identity.map((id) => phrase(L, 'identity', { name: id.name, files: id.files.join(', ') }, 'checklist')),
+    phrase(L, 'evidenceJson', {}, 'checklist'),
+  ];
+  const filer = agent ?? complainant;
+  const baseCtx = {
+    bundleId, generatedAt: generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'), fingerprint,
+    complainant, agent, filer,
+    agentClause: agent ? phrase(L, 'agentClause', { agent: agent.name }) : '',
+    filerRole: agent ? phrase(L, 'filerAgent') : phrase(L, 'filerOwner'),
+    signerRole: agent ? phrase(L, 'signerAgent', { owner: complainant?.name ?? '' }) : phrase(L, 'signerOwner'),
+    platformNames: joinList(platforms.map((p) => (p === 'other' ? joinList(spec.uses.filter((u) => u.platform === 'other').map((u) => u.platformName), L) : label(L, 'platform', p))), L),
+    work: {
+      title: spec.work.title,
+      registered: Boolean(spec.work.registrationNumber || spec.work.dciNumber),
+      registrationNumber: spec.work.registrationNumber,
+      dciNumber: spec.work.dciNumber,
+      registrationText: spec.work.registrationNumber || phrase(L, 'notRegistered'),
+      dciText: spec.work.dciNumber || '—',
+      licenceText: spec.work.licence || phrase(L, 'licenceNone'),
+      descriptionText: spec.work.description || `${label(L, 'category', 'photographic')} · ${item.width} × ${item.height} · ${camera || ''} ${m.capturedAt ?? ''}`.trim(),
+      originalFile: files.original,
+      originalSha256: item.sha256,
+      capturedAt: m.capturedAt?.replace('T', ' ') ?? phrase(L, 'unknown', {}, 'word'),
+      capturedText: phrase(L, 'capturedText', { time: m.capturedAt?.replace('T', ' ') ?? phrase(L, 'unknown', {}, 'word'), camera: camera || phrase(L, 'unknown', {}, 'word') }),
+      cameraText: camera || phrase(L, 'unknown', {}, 'word'),
+      lensText: m.lens || '—',
+      exposureText: exposure,
+      softwareText: m.software || '—',
+      exifRightsText: [m.artist, m.copyright].filter(Boolean).join(' · ') || '—',
+      importedAt: item.importedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+      sizeText: phrase(L, 'size', { format: item.format.toUpperCase(), width: item.width, height: item.height }),
+      byteSizeText: phrase(L, 'bytes', { mb: (item.byteSize / 1e6).toFixed(2), bytes: item.byteSize }),
+    },
+    signature: { name: spec.signature.name, dateText: spec.signature.date ? formatDate(spec.signature.date, lang) : '' },
+    integritySection: lang === 'zh' ? ['三', '四', '五', '六', '七', '八', '九', '十', '十一'][uses.length] ?? String(uses.length + 3) : String(uses.length + 3),
+  };
+
+  // Pictures, made once.
+  const originalThumb = await displayImage(env.deps.library.originalPath(item.id), 900, env.deps.config.pixelLimit);
+  const slots: Record<string, Block[]> = {
+    original: [{ type: 'images', columns: 1, maxHeight: 230, items: [{ data: originalThumb.data, width: originalThumb.width, height: originalThumb.height, caption: [phrase(L, 'originalCaption', { width: item.width, height: item.height })] }] }],
+    timeline: [{
+      type: 'table',
+      columns: lang === 'zh'
+        ? [{ header: '时间（UTC）', width: 24 }, { header: '事件', width: 18 }, { header: '说明', width: 38 }, { header: '记录哈希', width: 20 }]
+        : [{ header: 'Time (UTC)', width: 24 }, { header: 'Event', width: 18 }, { header: 'Details', width: 38 }, { header: 'Record hash', width: 20 }],
+      rows: history.map((e) => [e.at.replace('T', ' ').replace(/\.\d+Z$/, ''), label(L, 'event', e.type), eventDetail(e), `${e.hash.slice(0, 16)}…`]),
+    }],
+  };
+  for (const [i, a] of analyses.entries()) {
+    const c = a.comparison;
+    const key = `use${i + 1}`;
+    slots[`${key}.sideBySide`] = [{
+      type: 'images', columns: 2, maxHeight: 230,
+      items: [
+        { data: c.original.data, width: c.original.width, height: c.original.height, caption: [phrase(L, 'originalCaption', { width: item.width, height: item.height })], ...(c.outline ? { outline: { ...c.outline, label: phrase(L, 'regionLabel') } } : {}) },
+        { data: c.suspect.data, width: c.suspect.width, height: c.suspect.height, caption: [phrase(L, 'suspectCaption', { width: a.suspect.width, height: a.suspect.height })] },
+      ],
+    }];
+    slots[`${key}.overlay`] = [{
+      type: 'images', columns: 2, maxHeight: 200,
+      items: [
+        { data: c.overlay.data, width: c.overlay.width, height: c.overlay.height, caption: [phrase(L, 'overlayCaption')] },
+        { data: c.difference.data, width: c.difference.width, height: c.difference.height, caption: [phrase(L, 'differenceCaption')] },
+      ],
+    }];
+    if (a.screenshots.length === 0) slots[`${key}.screenshots`] = [{ type: 'paragraph', text: phrase(L, 'screenshotsNone') }];
+    else {
+      const shots = await Promise.all(a.screenshots.map((s) => displayImage(s.path, 900, env.deps.config.pixelLimit)));
+      slots[`${key}.screenshots`] = [
+        {
+          type: 'table',
+          columns: lang === 'zh'
+            ? [{ header: '文件', width: 26 }, { header: 'SHA-256', width: 44 }, { header: '截取时间（UTC）', width: 20 }, { header: '来源', width: 10 }]
+            : [{ header: 'File', width: 26 }, { header: 'SHA-256', width: 44 }, { header: 'Captured (UTC)', width: 20 }, { header: 'From', width: 10 }],
+          rows: a.screenshots.map((s, j) => [files.uses[i]!.screenshots[j]!, s.sha256, s.capturedAt.replace('T', ' ').replace(/\.\d+Z$/, ''), s.capturedAtSource]),
+        },
+        {
+          type: 'images', columns: 2, maxHeight: 260,
+          items: shots.map((p, j) => ({ data: p.data, width: p.width, height: p.height, caption: [phrase(L, 'screenshotCaption', { n: j + 1, time: a.screenshots[j]!.capturedAt.replace('T', ' ').replace(/\.\d+Z$/, '') })] })),
+        },
+      ];
+    }
+  }
+
+  const docs: PlannedDoc[] = plan.map((p) => {
+    const scoped = p.platform ? uses.filter((u) => u.platform === p.platform) : uses;
+    const ctx = {
+      ...baseCtx,
+      uses: scoped,
+      attachments: attachments(p.platform),
+      platformName: p.platform === 'other' ? joinList(spec.uses.filter((u) => u.platform === 'other').map((u) => u.platformName), L) : '',
+    };
+    const model = documentFromTemplate(rd, p.template, lang, ctx, slots);
+    return { file: p.file, title: model.title, model, role: p.template.split('/')[1]! };
+  });
+  return renderAll(env, docs, bundleId, generatedAt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preview and build
+// ---------------------------------------------------------------------------------------------
+
+async function prepare(env: BundleEnv, spec: Spec, ctx: CallContext, strict: boolean) {
+  const { issues, item, people } = await checkComplaintFields(env, spec);
+  if (strict && issues.length) {
+    throw new ProofmarkError('invalid_input', `The complaint bundle cannot be built: ${issues.length} required field${issues.length === 1 ? ' is' : 's are'} missing or invalid: ${issues.map((i) => i.path).join(', ')}. Nothing was written.`, issues);
+  }
+  if (!item) throw new ProofmarkError('not_found', `There is no image #${spec.originalId} in the library.`);
+  const analyses: UseAnalysis[] = [];
+  for (const [i, u] of spec.uses.entries()) {
+    if (ctx.signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+    ctx.progress({ done: i, total: spec.uses.length + 3, phase: 'comparing', current: u.listingUrl });
+    if (!u.suspectPath) continue;
+    try {
+      analyses.push(await analyse(env, item, u));
+    } catch (err) {
+      if (err instanceof ProofmarkError) throw new ProofmarkError(err.code, `Use ${i + 1}: ${err.message}`, [{ path: `uses.${i}`, message: err.message }]);
+      throw err;
+    }
+  }
+  return { item, people, analyses, history: env.deps.library.get(item.id).history };
+}
+
+export async function previewComplaint(env: BundleEnv, spec: Spec, ctx: CallContext): Promise<RenderedDoc[]> {
+  const { item, people, analyses, history } = await prepare(env, spec, ctx, false);
+  const files = planFiles(item, analyses, people);
+  return complaintDocuments(env, { ...spec, uses: analyses.map((a) => a.use) }, item, history, people, analyses, files, 'PREVIEW', new Date().toISOString(), env.key().fingerprint);
+}
+
+export async function buildComplaint(env: BundleEnv, spec: Spec, outDir: string, ctx: CallContext): Promise<BuildResult> {
+  const { item, people, analyses, history } = await prepare(env, spec, ctx, true);
+  const total = spec.uses.length + 3;
+  const bundleId = newBundleId('complaint');
+  const generatedAt = new Date().toISOString();
+  const files = planFiles(item, analyses, people);
+  const key = env.key();
+  const build = await startBundle(env, outDir);
+  try {
+    ctx.progress({ done: spec.uses.length, total, phase: 'copying' });
+    const roles = new Map<string, string>();
+    const put = async (source: string, rel: string, role: string) => {
+      const dest = path.join(build.target.staging, ...rel.split('/'));
+      await fs.mkdir(path.dirname(dest), { recursive: true });
+      await fs.copyFile(source, dest);
+      await fs.chmod(dest, 0o644);
+      roles.set(rel, role);
+    };
+    await put(env.deps.library.originalPath(item.id), files.original, 'original');
+    for (const [i, a] of analyses.entries()) {
+      await put(a.suspect.path, files.uses[i]!.suspect, 'suspect');
+      for (const [j, s] of a.screenshots.entries()) await put(s.path, files.uses[i]!.screenshots[j]!, 'screenshot');
+    }
+    const idPeople = [people.complainant, people.agent].filter((p): p is FullPerson => Boolean(p?.scans.length));
+    for (const [k, id] of files.identity.entries()) {
+      for (const [j, f] of id.files.entries()) await put(idPeople[k]!.scans[j]!.path, f, 'identity');
+    }
+
+    ctx.progress({ done: spec.uses.length + 1, total, phase: 'documents' });
+    const docs = await complaintDocuments(env, spec, item, history, people, analyses, files, bundleId, generatedAt, key.fingerprint);
+    for (const d of docs) {
+      await fs.writeFile(path.join(build.target.staging, d.file), d.pdf);
+      roles.set(d.file, d.role);
+    }
+    const evidence = {
+      bundleId, generatedAt,
+      original: {
+        imageId: item.id, sha256: item.sha256, file: files.original, format: item.format, width: item.width, height: item.height,
+        capturedAt: item.metadata.capturedAt, camera: [item.metadata.cameraMake, item.metadata.cameraModel].filter(Boolean).join(' ') || null,
+        importedAt: item.importedAt, registrationNumber: spec.work.registrationNumber || null, dciNumber: spec.work.dciNumber || null,
+        provenance: history.map((e) => ({ id: e.id, type: e.type, at: e.at, hash: e.hash, prevHash: e.prevHash })),
+      },
+      uses: analyses.map((a, i) => ({
+        platform: a.use.platform, platformName: a.use.platformName || null, listingUrl: a.use.listingUrl, imageUrl: a.use.imageUrl || null,
+        shop: a.use.shop, foundOn: a.use.foundOn, itemId: a.use.itemId || null,
+        suspect: { file: files.uses[i]!.suspect, sha256: a.suspect.sha256, receivedAt: a.suspect.receivedAt, width: a.suspect.width, height: a.suspect.height },
+        screenshots: a.screenshots.map((s, j) => ({ file: files.uses[i]!.screenshots[j], sha256: s.sha256, capturedAt: s.capturedAt, capturedAtSource: s.capturedAtSource, receivedAt: s.receivedAt })),
+        similarity: a.similarity.available ? { score: a.similarity.match?.score ?? null, isMatch: a.similarity.match?.isMatch ?? false, transform: a.similarity.match?.transform ?? null, error: a.similarity.error } : 'not available',
+        hiddenMark: a.hidden.available ? (a.hidden.result ?? { error: a.hidden.error }) : 'not available',
+        comparison: { alignment: a.comparison.alignment, meanDifference: Number(a.comparison.meanDifference.toFixed(4)) },
+      })),
+    };
+    await fs.writeFile(path.join(build.target.staging, 'evidence.json'), `${JSON.stringify(evidence, null, 2)}\n`);
+    roles.set('evidence.json', 'evidence-data');
+
+    ctx.progress({ done: spec.uses.length + 2, total, phase: 'sealing' });
+    const result = await finishBundle(env, build, {
+      bundleId, kind: 'complaint', title: spec.work.title, generatedAt, roles,
+      images: [{ id: item.id, sha256: item.sha256, title: spec.work.title, file: files.original, role: 'original' }],
+      meta: { platforms: platformOrder(spec), uses: spec.uses.length },
+      event: () => ({ uses: spec.uses.length, platforms: platformOrder(spec) }),
+    }, ctx.signal);
+    ctx.progress({ done: total, total, phase: 'done' });
+    return { ...result, fixedSamples: [], warnings: [] };
+  } catch (err) {
+    await build.target.abort();
+    throw err;
+  }
+}

@@ -1,0 +1,258 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { ProofmarkError, type EvidenceFile } from '../../contract/index.ts';
+import { canonicalExtension } from '../imaging/format.ts';
+import { readMetadata } from '../imaging/metadata.ts';
+import { probeImage } from '../imaging/probe.ts';
+import type { CoreDeps } from '../deps.ts';
+import type { Picture } from './images.ts';
+import type { FindTransform } from './peers.ts';
+
+/** Largest screenshot or suspect file taken into custody. */
+export const MAX_EVIDENCE_BYTES = 100 * 1024 * 1024;
+
+interface EvidenceRow {
+  sha256: string;
+  stored_name: string;
+  original_path: string;
+  byte_size: number;
+  format: string;
+  width: number;
+  height: number;
+  captured_at: string;
+  captured_source: EvidenceFile['capturedAtSource'];
+  received_at: string;
+}
+
+function evidenceDir(deps: CoreDeps): string {
+  return path.join(deps.config.libraryDir, 'evidence');
+}
+
+function toFile(deps: CoreDeps, r: EvidenceRow, originalPath: string): EvidenceFile {
+  return {
+    path: path.join(evidenceDir(deps), r.stored_name), originalPath, sha256: r.sha256, byteSize: r.byte_size, format: r.format,
+    width: r.width, height: r.height, capturedAt: r.captured_at, capturedAtSource: r.captured_source, receivedAt: r.received_at,
+  };
+}
+
+/** PNG tIME chunk (always UTC), as ISO 8601. */
+export function pngTime(bytes: Uint8Array): string | null {
+  if (bytes[0] !== 0x89 || bytes[1] !== 0x50) return null;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let o = 8;
+  while (o + 8 <= view.length) {
+    const len = view.readUInt32BE(o);
+    const type = view.toString('latin1', o + 4, o + 8);
+    if (type === 'tIME' && len === 7 && o + 15 <= view.length) {
+      const d = new Date(Date.UTC(view.readUInt16BE(o + 8), view[o + 10]! - 1, view[o + 11], view[o + 12], view[o + 13], view[o + 14]));
+      return Number.isNaN(d.getTime()) ? null : d.toISOString();
+    }
+    if (type === 'IDAT' || type === 'IEND') return null;
+    o += 12 + len;
+  }
+  return null;
+}
+
+function givenTime(text: string): string | null {
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/**
+ * Takes a screenshot or suspect file into custody: checks size and header before reading pixels,
+ * hashes it on arrival, keeps its capture time (given, PNG tIME, EXIF, else the file's time, all
+ * UTC) and stores a read-only copy in the library named by its SHA-256.
+ */
+export async function takeEvidence(deps: CoreDeps, file: string, given?: { sha256?: string | undefined; capturedAt?: string | undefined }): Promise<EvidenceFile> {
+  let st;
+  try {
+    st = await fs.stat(file);
+  } catch {
+    throw new ProofmarkError('not_found', `${file} does not exist.`);
+  }
+  if (!st.isFile()) throw new ProofmarkError('invalid_input', `${file} is not a file.`);
+  if (st.size > MAX_EVIDENCE_BYTES) {
+    throw new ProofmarkError('too_large', `${file} is ${(st.size / 1e6).toFixed(0)} MB; evidence files may be at most ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Save the screenshot as JPEG or a smaller PNG.`);
+  }
+  const bytes = await fs.readFile(file);
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  if (given?.sha256 && given.sha256 !== sha256) {
+    throw new ProofmarkError('conflict', `${file} changed since it was added as evidence (its SHA-256 was ${given.sha256}, now ${sha256}). Add it again if the change is intended.`);
+  }
+  const known = deps.db.prepare('SELECT * FROM bundle_evidence WHERE sha256 = ?').get(sha256) as EvidenceRow | undefined;
+  if (known) return toFile(deps, known, file);
+
+  const probe = await probeImage(bytes, { pixelLimit: deps.config.pixelLimit, name: path.basename(file) });
+  let capturedAt: string | null = null;
+  let source: EvidenceFile['capturedAtSource'] = 'file-time';
+  if (given?.capturedAt) {
+    capturedAt = givenTime(given.capturedAt);
+    if (!capturedAt) throw new ProofmarkError('invalid_input', `The capture time "${given.capturedAt}" of ${file} is not a date and time (use ISO 8601, e.g. 2026-03-02T14:05:00Z).`);
+    source = 'given';
+  }
+  if (!capturedAt) {
+    capturedAt = pngTime(bytes);
+    if (capturedAt) source = 'png-time';
+  }
+  if (!capturedAt) {
+    const exif = (await readMetadata(bytes)).capturedAt;
+    // EXIF times carry no zone: read as this computer's local time.
+    const d = exif ? new Date(exif) : null;
+    if (d && !Number.isNaN(d.getTime())) {
+      capturedAt = d.toISOString();
+      source = 'exif';
+    }
+  }
+  capturedAt ??= st.mtime.toISOString();
+
+  const storedName = `${sha256}.${canonicalExtension(probe.format)}`;
+  await fs.mkdir(evidenceDir(deps), { recursive: true });
+  try {
+    await fs.writeFile(path.join(evidenceDir(deps), storedName), bytes, { flag: 'wx', mode: 0o444 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const row: EvidenceRow = {
+    sha256, stored_name: storedName, original_path: file, byte_size: bytes.length, format: probe.format, width: probe.width,
+    height: probe.height, captured_at: capturedAt, captured_source: source, received_at: new Date().toISOString(),
+  };
+  deps.db.prepare(`INSERT OR IGNORE INTO bundle_evidence (sha256, stored_name, original_path, byte_size, format, width, height, captured_at, captured_source, received_at)
+    VALUES (@sha256, @stored_name, @original_path, @byte_size, @format, @width, @height, @captured_at, @captured_source, @received_at)`).run(row);
+  return toFile(deps, deps.db.prepare('SELECT * FROM bundle_evidence WHERE sha256 = ?').get(sha256) as EvidenceRow, file);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparison pictures
+// ---------------------------------------------------------------------------------------------
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface NormalTransform {
+  /** Region of the upright original the suspect shows, in the original's pixels. */
+  cropBox: Box | null;
+  flipH: boolean;
+  flipV: boolean;
+  rotation: number;
+  scale: number | null;
+  colour: unknown;
+  overlay: unknown;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** Reads Find's transform whatever its exact box shape (pixels or fractions, x/y or left/top). */
+export function normaliseTransform(t: FindTransform | null | undefined, width: number, height: number): NormalTransform {
+  let box: Box | null = null;
+  const c = t?.cropBox as Record<string, unknown> | unknown[] | null | undefined;
+  if (c && typeof c === 'object') {
+    const arr = Array.isArray(c) ? c.map(num) : null;
+    const o = Array.isArray(c) ? {} : (c as Record<string, unknown>);
+    const x = arr ? arr[0] : num(o.x) ?? num(o.left);
+    const y = arr ? arr[1] : num(o.y) ?? num(o.top);
+    const w = arr ? arr[2] : num(o.width) ?? num(o.w);
+    const h = arr ? arr[3] : num(o.height) ?? num(o.h);
+    if (x !== null && x !== undefined && y !== null && y !== undefined && w && h) {
+      const fractions = Math.max(x, y, w, h) <= 1.0001;
+      const fx = fractions ? width : 1;
+      const fy = fractions ? height : 1;
+      const bx = Math.max(0, Math.min(width - 1, Math.round(x * fx)));
+      const by = Math.max(0, Math.min(height - 1, Math.round(y * fy)));
+      box = { x: bx, y: by, width: Math.max(1, Math.min(width - bx, Math.round(w * fx))), height: Math.max(1, Math.min(height - by, Math.round(h * fy))) };
+    }
+  }
+  const f = t?.flip;
+  const flipH = f === true || f === 'horizontal' || f === 'h' || f === 'both' || (typeof f === 'object' && f !== null && (f as Record<string, unknown>).horizontal === true);
+  const flipV = f === 'vertical' || f === 'v' || f === 'both' || (typeof f === 'object' && f !== null && (f as Record<string, unknown>).vertical === true);
+  return { cropBox: box, flipH, flipV, rotation: num(t?.rotation) ?? 0, scale: num(t?.scale), colour: t?.colour ?? null, overlay: t?.overlay ?? null };
+}
+
+export interface Comparison {
+  original: Picture;
+  suspect: Picture;
+  /** The matched region on the original picture, in its pixels. */
+  outline: Box | null;
+  overlay: Picture;
+  difference: Picture;
+  /** Mean absolute difference of the aligned pictures, 0..1. */
+  meanDifference: number;
+  alignment: 'find' | 'whole-frame';
+}
+
+const jpeg = (raw: Buffer, width: number, height: number) =>
+  sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+
+/**
+ * Side-by-side pictures, a 50% overlay and a difference heat map of the original's matched region
+ * against the suspect mapped back onto it (undoing Find's rotation and flip, scaled to the region).
+ */
+export async function compare(originalFile: string, suspect: Buffer, transform: NormalTransform | null, pixelLimit: number): Promise<Comparison> {
+  const DISPLAY = 1000;
+  const opts = { limitInputPixels: pixelLimit };
+  const orig = await sharp(originalFile, opts).rotate().resize(DISPLAY, DISPLAY, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const meta = await sharp(originalFile, opts).metadata();
+  const swap = (meta.orientation ?? 1) >= 5;
+  const fullW = (swap ? meta.height : meta.width) ?? orig.info.width;
+  const f = orig.info.width / fullW;
+  const region = transform?.cropBox
+    ? { x: Math.round(transform.cropBox.x * f), y: Math.round(transform.cropBox.y * f), width: Math.max(1, Math.round(transform.cropBox.width * f)), height: Math.max(1, Math.round(transform.cropBox.height * f)) }
+    : null;
+  const r = region
+    ? { x: Math.min(region.x, orig.info.width - 1), y: Math.min(region.y, orig.info.height - 1), width: 0, height: 0 }
+    : { x: 0, y: 0, width: orig.info.width, height: orig.info.height };
+  if (region) {
+    r.width = Math.max(1, Math.min(region.width, orig.info.width - r.x));
+    r.height = Math.max(1, Math.min(region.height, orig.info.height - r.y));
+  }
+  const rawOrig = () => sharp(orig.data, { raw: { width: orig.info.width, height: orig.info.height, channels: 3 } });
+  const originalPic: Picture = { data: await rawOrig().jpeg({ quality: 85 }).toBuffer(), width: orig.info.width, height: orig.info.height };
+
+  const sus = await sharp(suspect, opts).rotate().resize(DISPLAY, DISPLAY, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().jpeg({ quality: 85 }).toBuffer({ resolveWithObject: true });
+  const suspectPic: Picture = { data: sus.data, width: sus.info.width, height: sus.info.height };
+
+  // Both pictures at the region's size (at most 700 px wide) for the overlay and the difference.
+  const k = Math.min(1, 700 / r.width, 700 / r.height);
+  const w = Math.max(1, Math.round(r.width * k));
+  const h = Math.max(1, Math.round(r.height * k));
+  const a = await rawOrig().extract({ left: r.x, top: r.y, width: r.width, height: r.height }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
+  let aligned = sharp(sus.data).rotate(transform?.rotation ? -transform.rotation : 0, { background: '#ffffff' });
+  if (transform?.flipH) aligned = aligned.flop();
+  if (transform?.flipV) aligned = aligned.flip();
+  const b = await sharp(await aligned.toBuffer()).resize(w, h, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+
+  const over = Buffer.alloc(w * h * 3);
+  const diff = Buffer.alloc(w * h * 3);
+  let sum = 0;
+  for (let p = 0; p < w * h; p++) {
+    let d = 0;
+    for (let c = 0; c < 3; c++) {
+      const i = p * 3 + c;
+      over[i] = (a[i]! + b[i]!) >> 1;
+      d += Math.abs(a[i]! - b[i]!);
+    }
+    d /= 3;
+    sum += d;
+    // Heat map: black (same) through red to yellow (very different), amplified 3x.
+    const v = Math.min(255, d * 3);
+    diff[p * 3] = Math.min(255, v * 2);
+    diff[p * 3 + 1] = Math.max(0, Math.min(255, (v - 128) * 2));
+    diff[p * 3 + 2] = 0;
+  }
+  return {
+    original: originalPic,
+    suspect: suspectPic,
+    outline: region ? r : null,
+    overlay: { data: await jpeg(over, w, h), width: w, height: h },
+    difference: { data: await jpeg(diff, w, h), width: w, height: h },
+    meanDifference: sum / (w * h) / 255,
+    alignment: transform ? 'find' : 'whole-frame',
+  };
+}
