@@ -313,15 +313,18 @@ async function complaintDocuments(
       sectionNumber: lang === 'zh' ? ['三', '四', '五', '六', '七', '八', '九', '十'][i] ?? String(i + 3) : String(i + 3),
     };
   });
-  const attachments = (forPlatform: Platform | null) => [
-    ...plan.filter((p) => p.platform === null || p.platform === forPlatform).map((p) => phrase(L, 'document', { title: fill(loadTemplate(rd, p.template)[lang].title, { work: { title: spec.work.title }, platformName: forPlatform === 'other' ? spec.uses.find((u) => u.platform === 'other')?.platformName : '' }), file: p.file }, 'checklist')),
-    phrase(L, 'original', { file: files.original }, 'checklist'),
-    phrase(L, 'suspect', { files: files.uses.map((u) => u.suspect).join(', ') }, 'checklist'),
-    ...(files.uses.some((u) => u.screenshots.length) ? [phrase(L, 'screenshots', { count: files.uses.reduce((s, u) => s + u.screenshots.length, 0), files: files.uses.flatMap((u) => u.screenshots).join(', ') }, 'checklist')] : []),
-    ...(spec.work.registrationNumber ? [phrase(L, 'registration', { number: spec.work.registrationNumber }, 'checklist')] : []),
-    ...files.identity.map((id) => phrase(L, 'identity', { name: id.name, files: id.files.join(', ') }, 'checklist')),
-    phrase(L, 'evidenceJson', {}, 'checklist'),
-  ];
+  const attachments = (forPlatform: Platform | null) => {
+    const scoped = files.uses.filter((_u, i) => forPlatform === null || analyses[i]!.use.platform === forPlatform);
+    return [
+      ...plan.filter((p) => p.platform === null || p.platform === forPlatform).map((p) => phrase(L, 'document', { title: fill(loadTemplate(rd, p.template)[lang].title, { work: { title: spec.work.title }, platformName: forPlatform === 'other' ? spec.uses.find((u) => u.platform === 'other')?.platformName : '' }), file: p.file }, 'checklist')),
+      phrase(L, 'original', { file: files.original }, 'checklist'),
+      phrase(L, 'suspect', { files: scoped.map((u) => u.suspect).join(', ') }, 'checklist'),
+      ...(scoped.some((u) => u.screenshots.length) ? [phrase(L, 'screenshots', { count: scoped.reduce((s, u) => s + u.screenshots.length, 0), files: scoped.flatMap((u) => u.screenshots).join(', ') }, 'checklist')] : []),
+      ...(spec.work.registrationNumber ? [phrase(L, 'registration', { number: spec.work.registrationNumber }, 'checklist')] : []),
+      ...files.identity.map((id) => phrase(L, 'identity', { name: id.name, files: id.files.join(', ') }, 'checklist')),
+      phrase(L, 'evidenceJson', {}, 'checklist'),
+    ];
+  };
   const filer = agent ?? complainant;
   const baseCtx = {
     bundleId, generatedAt: generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'), fingerprint,
@@ -338,7 +341,9 @@ async function complaintDocuments(
       registrationText: spec.work.registrationNumber || phrase(L, 'notRegistered'),
       dciText: spec.work.dciNumber || '—',
       licenceText: spec.work.licence || phrase(L, 'licenceNone'),
-      descriptionText: spec.work.description || `${label(L, 'category', 'photographic')} · ${item.width} × ${item.height} · ${camera || ''} ${m.capturedAt ?? ''}`.trim(),
+      descriptionText: spec.work.description || (camera && m.capturedAt
+        ? phrase(L, 'workDescription', { width: item.width, height: item.height, camera, time: m.capturedAt.replace('T', ' ') })
+        : phrase(L, 'workDescriptionPlain', { width: item.width, height: item.height })),
       originalFile: files.original,
       originalSha256: item.sha256,
       capturedAt: m.capturedAt?.replace('T', ' ') ?? phrase(L, 'unknown', {}, 'word'),
@@ -394,7 +399,7 @@ async function complaintDocuments(
           columns: lang === 'zh'
             ? [{ header: '文件', width: 26 }, { header: 'SHA-256', width: 44 }, { header: '截取时间（UTC）', width: 20 }, { header: '来源', width: 10 }]
             : [{ header: 'File', width: 26 }, { header: 'SHA-256', width: 44 }, { header: 'Captured (UTC)', width: 20 }, { header: 'From', width: 10 }],
-          rows: a.screenshots.map((s, j) => [files.uses[i]!.screenshots[j]!, s.sha256, s.capturedAt.replace('T', ' ').replace(/\.\d+Z$/, ''), s.capturedAtSource]),
+          rows: a.screenshots.map((s, j) => [files.uses[i]!.screenshots[j]!, s.sha256, s.capturedAt.replace('T', ' ').replace(/\.\d+Z$/, ''), label(L, 'captureSource', s.capturedAtSource)]),
         },
         {
           type: 'images', columns: 2, maxHeight: 260,
