@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { exportPlatforms, ProofmarkError, type CallContext, type ExportedFile, type ExportResult, type ParsedInput, type WatermarkDesign } from '../../../contract/index.ts';
+import type { CoreDeps } from '../../deps.ts';
+import { looksLikeImageName } from '../../imaging/format.ts';
+import { runBatch } from '../../jobs/batch.ts';
+import { collectFiles } from '../../jobs/walk.ts';
+import { fontFile } from './fonts.ts';
+import { loadLogo } from './logo.ts';
+import { checkWritableFolder, describeFsError, fillNameTemplate, writeNoClobber } from './output.ts';
+import { renderExport, type PipelineDeps, type Rendered, type SourceImage } from './pipeline.ts';
+import type { PresetStore } from './presets.ts';
+
+type ExportInput = ParsedInput<'watermark.export'>;
+
+type Item =
+  | { kind: 'library'; id: number; n: number; label: string }
+  | { kind: 'file'; path: string; relative: string; n: number; label: string };
+
+const EXTENSION = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' } as const;
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function today(now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** Batch export: every file gets its own outcome; the batch goes on after a failure. */
+export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets: PresetStore, input: ExportInput, ctx: CallContext): Promise<ExportResult> {
+  const started = performance.now();
+  const now = new Date();
+  const outDir = path.resolve(input.outDir);
+  const notes: string[] = [];
+
+  let design: WatermarkDesign | null = input.design ?? null;
+  let presetName: string | null = null;
+  if (input.preset) {
+    design = presets.get(input.preset).design;
+    presetName = presets.get(input.preset).name;
+  }
+  const platform = exportPlatforms.find((p) => p.id === input.platform)!;
+  if (!platform.visibleMark && design) {
+    design = null;
+    notes.push(`${input.platform}: no visible mark on these images (platform rule)${input.hidden ? '; the hidden mark is applied' : ''}.`);
+  }
+  // A missing font or logo would fail every file: say so once, before anything is written.
+  if (design?.text) fontFile(deps.config.resourcesDir, design.text.font, design.text.weight);
+  if (design?.logo) await loadLogo(design.logo.ref, pipeline.storedLogo);
+  if (input.hidden && !pipeline.hidden) throw new ProofmarkError('internal', 'The hidden mark is not available in this build.');
+  await checkWritableFolder(outDir);
+
+  const failed: ExportResult['failed'] = [];
+  const items: Item[] = [];
+  for (const id of input.sources.imageIds) items.push({ kind: 'library', id, n: items.length + 1, label: `#${id}` });
+  if (input.sources.paths.length) {
+    const walked = await collectFiles(input.sources.paths, { recursive: input.sources.recursive, accept: looksLikeImageName });
+    for (const e of walked.errors) failed.push({ source: e.path, error: e.error });
+    let skippedOwn = 0;
+    for (const f of walked.files) {
+      // Earlier exports inside a source folder are not sources.
+      if (isInside(path.resolve(f.path), outDir)) {
+        skippedOwn++;
+        continue;
+      }
+      items.push({ kind: 'file', path: f.path, relative: f.relative, n: items.length + 1, label: f.path });
+    }
+    if (skippedOwn) notes.push(`${skippedOwn} file(s) inside the output folder were not exported again.`);
+  }
+  const owner = input.owner || input.rights?.creator || '';
+  const reserved = new Set<string>();
+  const settings = { ...input };
+
+  // Writing (with its fsync) overlaps the next image's decoding instead of idling a lane.
+  const writing = new Set<Promise<unknown>>();
+  const exportOne = async (item: Item): Promise<{ published: Promise<ExportedFile> }> => {
+    let src: SourceImage;
+    let subdir = '';
+    let name: string;
+    if (item.kind === 'library') {
+      const { item: image } = deps.library.get(item.id);
+      const stored = deps.library.originalPath(item.id);
+      const bytes = await fs.readFile(stored).catch((err: unknown) => {
+        throw new ProofmarkError('io_error', describeFsError(err, `The stored original of image #${item.id} cannot be read`));
+      });
+      const filename = path.basename(image.sourcePath).replace(/\.[^.]+$/, '');
+      src = { label: `#${item.id} ${image.title}`, bytes, imageId: item.id, filename, title: image.title };
+      name = image.title || filename;
+    } else {
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(item.path);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new ProofmarkError('not_found', `${item.path} no longer exists (moved or deleted after the export started).`);
+        throw new ProofmarkError('io_error', describeFsError(err, `${item.path} cannot be read`));
+      }
+      const filename = path.basename(item.path).replace(/\.[^.]+$/, '');
+      src = { label: item.path, bytes, imageId: null, filename, title: filename };
+      name = filename;
+      if (input.keepTree) subdir = path.dirname(item.relative) === '.' ? '' : path.dirname(item.relative);
+    }
+    const rendered = await renderExport(pipeline, src, { design, settings, owner, now });
+    const published = publish(item, src, rendered, name, subdir);
+    writing.add(published);
+    const settle = () => writing.delete(published);
+    published.then(settle, settle);
+    while (writing.size > deps.config.concurrency) await Promise.race(writing).catch(() => {});
+    return { published };
+  };
+
+  const publish = async (item: Item, src: SourceImage, rendered: Rendered, name: string, subdir: string): Promise<ExportedFile> => {
+    const base = fillNameTemplate(input.nameTemplate, { name, id: src.imageId, n: item.n, date: today(now), preset: presetName ?? (design ? 'mark' : 'nomark'), format: rendered.format });
+    let output: string;
+    try {
+      output = await writeNoClobber(path.join(outDir, subdir), base, EXTENSION[rendered.format], rendered.data, reserved);
+    } catch (err) {
+      if (err instanceof ProofmarkError) throw err;
+      throw new ProofmarkError('io_error', describeFsError(err, `Writing ${path.join(outDir, subdir, `${base}.${EXTENSION[rendered.format]}`)}`));
+    }
+    const sha256 = createHash('sha256').update(rendered.data).digest('hex');
+    const result: ExportedFile = {
+      source: item.kind === 'library' ? src.label : item.path,
+      imageId: src.imageId,
+      output,
+      format: rendered.format,
+      width: rendered.width,
+      height: rendered.height,
+      bytes: rendered.data.length,
+      sha256,
+      visibleMark: rendered.visibleMark,
+      hiddenMark: rendered.hiddenMark,
+      warnings: rendered.warnings,
+    };
+    if (src.imageId !== null) {
+      deps.library.record(src.imageId, rendered.visibleMark || rendered.hiddenMark ? 'watermarked' : 'exported', {
+        output, sha256, bytes: result.bytes, format: result.format, width: result.width, height: result.height,
+        visibleMark: result.visibleMark, hiddenMark: result.hiddenMark, preset: presetName, design,
+        settings: {
+          format: input.format, quality: input.quality, resize: input.resize, dpi: input.dpi, colour: input.colour,
+          metadata: input.metadata, rights: input.rights, platform: input.platform, nameTemplate: input.nameTemplate,
+        },
+      });
+    }
+    return result;
+  };
+
+  const outcomes = await runBatch(items, { concurrency: deps.config.concurrency, signal: ctx.signal, progress: ctx.progress, label: (i) => i.label, phase: 'export' }, exportOne);
+  const exported: ExportedFile[] = [];
+  for (const o of outcomes) {
+    const source = o.item.kind === 'library' ? `#${o.item.id}` : o.item.path;
+    if (!o.ok) {
+      failed.push({ source, error: o.error });
+      continue;
+    }
+    try {
+      exported.push(await o.value.published);
+    } catch (err) {
+      failed.push({ source, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { outDir, total: items.length, exported, failed, cancelled: ctx.signal.aborted, notes, seconds: (performance.now() - started) / 1000 };
+}
