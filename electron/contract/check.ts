@@ -226,7 +226,7 @@ export interface FixedFile {
   /** The new file (or, for a dry run, where it would go). */
   output: string | null;
   derivedImageId?: number;
-  /** Verdict of the new file, checked again with the same profile. */
+  /** Verdict of the new file, checked again with the same profile (for a dry run: the expected verdict). */
   after: Verdict | null;
   /** Byte ranges of the output that differ from the input, for header-only fixes. */
   changedBytes?: { offset: number; length: number }[];

@@ -12,7 +12,7 @@ import { applyGroupRules, checkOne, type CheckTarget } from './checker.ts';
 import { setJpegDensity, type DensityEdit } from './jpeg.ts';
 import { predictName, safeStem, writeNew } from './output.ts';
 import { setPngDensity } from './png.ts';
-import { formatName, mb, requiredDpi } from './rules.ts';
+import { formatName, mb } from './rules.ts';
 
 export interface FixOptions {
   target: 'folder' | 'library';
@@ -299,7 +299,10 @@ async function fixOne(deps: CoreDeps, target: CheckTarget, c: FileCheck | null, 
   const fileName = `${stemFor(c, target)}${toLibrary ? ` (${profile.id})` : ''}.${canonicalExtension(finalFormat)}`;
   if (opts.dryRun) {
     const output = toLibrary ? null : opts.outDir ? await predictName(opts.outDir, fileName) : fileName;
-    return { ...base, status: 'planned', before: c.verdict, actions: describePlan(p, c, profile), ...remainingOf(p.remaining), output, after: null };
+    const predicted = p.remaining.some((r) => r.status === 'fail') ? 'fail' : p.remaining.some((r) => r.status === 'warn') ? 'warn' : 'pass';
+    // Header-only work is cheap: do it in memory so the preview names exactly what changes.
+    const actions = p.convertTo === null && p.shrinkTo === null ? (await fixBytes(deps, c, p, profile, false)).work.actions : describePlan(p, c, profile);
+    return { ...base, status: 'planned', before: c.verdict, actions, ...remainingOf(p.remaining), output, after: predicted };
   }
   const { work, remaining } = await fixBytes(deps, c, p, profile, opts.allowReencode);
   const changedBytes = work.headerOnly ? changed(await fs.readFile(c.path), work) : undefined;

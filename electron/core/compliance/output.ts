@@ -64,6 +64,6 @@ export async function writeNew(dir: string, fileName: string, bytes: Uint8Array)
 
 /** A file name stem safe on Windows, macOS and Linux. */
 export function safeStem(text: string): string {
-  const cleaned = text.replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_').replace(/[. ]+$/, '').trim();
+  const cleaned = [...text].map((ch) => (ch.charCodeAt(0) < 32 || '<>:"/\\|?*'.includes(ch) ? '_' : ch)).join('').replace(/[. ]+$/, '').trim();
   return (cleaned || 'image').slice(0, 150);
 }
