@@ -203,8 +203,6 @@ export interface RegistrationCheck {
   /** Required fields missing or invalid, each with where and what. */
   missing: FieldIssue[];
   samples: SampleCheck[];
-  /** False when the registration-check module is not installed: samples are then unchecked. */
-  complianceAvailable: boolean;
   /** CPCC fee for this application: ¥300 for the first work, ¥100 for each further one. */
   feeYuan: number;
 }

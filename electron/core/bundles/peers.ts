@@ -1,15 +1,18 @@
+import * as compliance from '../compliance/api.ts';
 import type { CoreDeps } from '../deps.ts';
 
 /**
  * The other features bundles rely on: registration checks (compliance), Find (similarity) and the
- * hidden watermark. Each is optional here: when one is not installed the bundle says "not
- * available" for its part instead of inventing a result.
+ * hidden watermark. Find and the hidden mark are optional: when one is not installed the bundle
+ * says "not available" for its part instead of inventing a result.
  */
 export interface ComplianceFile {
   path: string;
   verdict: 'pass' | 'warn' | 'fail';
   rules: unknown[];
   fixable: boolean;
+  /** The fix would re-encode pixels (not lossless). */
+  needsReencode?: boolean;
 }
 export interface CompliancePeer {
   checkFiles(deps: CoreDeps, paths: string[], profileId: string): Promise<{ files: ComplianceFile[] }>;
@@ -48,7 +51,7 @@ export interface HiddenPeer {
 }
 
 export interface Peers {
-  compliance: CompliancePeer | null;
+  compliance: CompliancePeer;
   similarity: SimilarityPeer | null;
   hidden: HiddenPeer | null;
 }
@@ -66,7 +69,7 @@ let cached: Promise<Peers> | null = null;
 
 export function loadPeers(): Promise<Peers> {
   cached ??= (async () => ({
-    compliance: await load<CompliancePeer>('../compliance/api.ts', ['checkFiles', 'fixFiles']),
+    compliance,
     similarity: await load<SimilarityPeer>('../similarity/api.ts', ['findByBytes']),
     hidden: await load<HiddenPeer>('../watermark/hidden/api.ts', ['detectHiddenInBytes']),
   }))();

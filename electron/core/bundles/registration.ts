@@ -292,15 +292,15 @@ function findingsOf(rules: unknown[]): string[] {
     if (!r || typeof r !== 'object') return [];
     const o = r as Record<string, unknown>;
     const status = o.status ?? o.verdict ?? o.result;
-    if (status === 'pass' || status === 'ok' || o.passed === true) return [];
-    const msg = o.message ?? o.detail ?? o.summary;
+    if (status === 'pass' || status === 'skip' || status === 'ok' || o.passed === true) return [];
+    const msg = o.reason ?? o.message ?? o.detail;
     const id = typeof o.id === 'string' ? o.id : typeof o.rule === 'string' ? o.rule : '';
     return typeof msg === 'string' ? [id ? `${id}: ${msg}` : msg] : id ? [id] : [];
   });
 }
 
 /** Every sample against its CPCC profile (the originals are read, never changed). */
-export async function checkSamples(env: BundleEnv, spec: Spec, items: ImageItem[]): Promise<{ samples: SampleCheck[]; available: boolean }> {
+export async function checkSamples(env: BundleEnv, spec: Spec, items: ImageItem[]): Promise<SampleCheck[]> {
   const profileId = profileFor(spec);
   const peers = await env.peers();
   const titled = spec.images.map((im, i) => ({ im, item: items.find((it) => it.id === im.imageId), n: i + 1 }));
@@ -310,20 +310,15 @@ export async function checkSamples(env: BundleEnv, spec: Spec, items: ImageItem[
     sampleName: `samples/sample-${String(t.n).padStart(2, '0')}.${sampleExt(t.item!)}`,
     profileId,
   }));
-  if (!peers.compliance) {
-    return { available: false, samples: base.map((b) => ({ ...b, verdict: 'unchecked', findings: ['the registration-check module is not available, so the sample was not checked'], fixable: false })) };
-  }
   const paths = base.map((b) => env.deps.library.originalPath(b.imageId));
   const result = await peers.compliance.checkFiles(env.deps, paths, profileId);
   const byPath = new Map<string, ComplianceFile>(result.files.map((f) => [path.resolve(f.path), f]));
-  return {
-    available: true,
-    samples: base.map((b, i) => {
-      const f = byPath.get(path.resolve(paths[i]!));
-      if (!f) return { ...b, verdict: 'unchecked', findings: ['the registration check returned no result for this file'], fixable: false };
-      return { ...b, verdict: f.verdict, findings: findingsOf(f.rules), fixable: f.fixable };
-    }),
-  };
+  return base.map((b, i) => {
+    const f = byPath.get(path.resolve(paths[i]!));
+    if (!f) return { ...b, verdict: 'unchecked', findings: ['the registration check returned no result for this file'], fixable: false };
+    // Only a fix that keeps the pixels is offered; re-encoding a sample is the user's call.
+    return { ...b, verdict: f.verdict, findings: findingsOf(f.rules), fixable: f.fixable && f.needsReencode !== true };
+  });
 }
 
 export function feeYuan(count: number): number {
@@ -332,8 +327,8 @@ export function feeYuan(count: number): number {
 
 export async function validateRegistration(env: BundleEnv, spec: Spec): Promise<RegistrationCheck> {
   const { issues, items } = await checkRegistrationFields(env, spec);
-  const { samples, available } = await checkSamples(env, spec, items);
-  return { ok: issues.length === 0 && samples.every((s) => s.verdict !== 'fail'), missing: issues, samples, complianceAvailable: available, feeYuan: feeYuan(spec.images.length) };
+  const samples = await checkSamples(env, spec, items);
+  return { ok: issues.length === 0 && samples.every((s) => s.verdict !== 'fail' && s.verdict !== 'unchecked'), missing: issues, samples, feeYuan: feeYuan(spec.images.length) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,8 +517,8 @@ export async function buildRegistration(env: BundleEnv, spec: Spec, outDir: stri
   if (issues.length) {
     throw new ProofmarkError('invalid_input', `The registration bundle cannot be built: ${issues.length} required field${issues.length === 1 ? ' is' : 's are'} missing or invalid: ${issues.map((i) => i.path).join(', ')}. Nothing was written.`, issues);
   }
-  const { samples: checks, available } = await checkSamples(env, spec, items);
-  const failing = checks.filter((c) => c.verdict === 'fail');
+  const checks = await checkSamples(env, spec, items);
+  const failing = checks.filter((c) => c.verdict === 'fail' || c.verdict === 'unchecked');
   if (failing.length && (!fixSamples || failing.some((f) => !f.fixable))) {
     const fixable = failing.every((f) => f.fixable);
     const detail = failing.map((f) => ({ path: `images.${spec.images.findIndex((im) => im.imageId === f.imageId)}`, message: `sample "${f.title}" (#${f.imageId}) fails ${f.profileId}: ${f.findings.join('; ') || 'see the registration check'}${f.fixable ? ' (a lossless fix is available)' : ' (no automatic fix)'}` }));
@@ -532,7 +527,6 @@ export async function buildRegistration(env: BundleEnv, spec: Spec, outDir: stri
       : `${failing.length} sample${failing.length === 1 ? '' : 's'} fail${failing.length === 1 ? 's' : ''} the ${failing[0]!.profileId} profile and cannot be fixed automatically; replace ${failing.length === 1 ? 'it' : 'them'} or correct the originals. Nothing was written.`, detail);
   }
   const warnings: string[] = [];
-  if (!available) warnings.push('The registration-check module is not available: the samples were not checked against the CPCC profile.');
   for (const c of checks) if (c.verdict === 'warn') warnings.push(`Sample "${c.title}" (#${c.imageId}): ${c.findings.join('; ')}`);
 
   const bundleId = newBundleId('registration');
@@ -551,12 +545,14 @@ export async function buildRegistration(env: BundleEnv, spec: Spec, outDir: stri
       let dest = path.join(build.target.staging, ...c.sampleName.split('/'));
       await fs.copyFile(env.deps.library.originalPath(item.id), dest);
       await fs.chmod(dest, 0o644);
-      if (c.verdict === 'fail' && peers.compliance) {
+      if (c.verdict === 'fail') {
         // The lossless fix works on the copy; the library's original is never touched.
         const fixDir = path.join(build.target.staging, '.fix');
         await fs.mkdir(fixDir, { recursive: true });
-        await peers.compliance.fixFiles(env.deps, [dest], c.profileId, fixDir);
-        const out = (await fs.readdir(fixDir)).map((n) => path.join(fixDir, n));
+        const report = (await peers.compliance.fixFiles(env.deps, [dest], c.profileId, fixDir)) as { files?: { output?: string | null; error?: string }[] } | null;
+        const reported = report?.files?.[0];
+        if (reported?.error) throw new ProofmarkError('internal', `The lossless fix of sample "${c.title}" failed: ${reported.error}`);
+        const out = reported?.output ? [reported.output] : (await fs.readdir(fixDir)).map((n) => path.join(fixDir, n));
         if (out.length !== 1) throw new ProofmarkError('internal', `The lossless fix of sample "${c.title}" produced ${out.length} files instead of one.`);
         const ext = path.extname(out[0]!).toLowerCase().replace('.jpeg', '.jpg');
         await fs.rm(dest);

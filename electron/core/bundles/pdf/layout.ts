@@ -49,16 +49,24 @@ const RULE = '#9aa3ad';
 const FILL = '#f1f3f5';
 const ACCENT = '#c0392b';
 
-/** The CJK font files, read once per process (17 MB each; pdfkit embeds only the glyphs used). */
-const fontCache = new Map<string, Buffer>();
-function fontBytes(resourcesDir: string, file: string): Buffer {
+/**
+ * The CJK fonts, read once per process (17 MB each; pdfkit embeds only the glyphs used). pdfkit
+ * accepts a parsed font object as well as bytes: the one it parsed first is kept and reused, which
+ * makes every later document several times faster (the big CFF tables are parsed lazily, once).
+ */
+const fontCache = new Map<string, unknown>();
+function fontSource(resourcesDir: string, file: string): Buffer {
   const key = path.join(resourcesDir, 'fonts', file);
-  let bytes = fontCache.get(key);
-  if (!bytes) {
-    bytes = fs.readFileSync(key);
-    fontCache.set(key, bytes);
+  let src = fontCache.get(key);
+  if (!src) {
+    src = fs.readFileSync(key);
+    fontCache.set(key, src);
   }
-  return bytes;
+  return src as Buffer;
+}
+function keepParsedFont(doc: PDFKit.PDFDocument, resourcesDir: string, file: string): void {
+  const parsed = (doc as unknown as { _font?: { font?: { layout?: unknown } } })._font?.font;
+  if (parsed && typeof parsed.layout === 'function') fontCache.set(path.join(resourcesDir, 'fonts', file), parsed);
 }
 
 const FOOTER = {
@@ -77,8 +85,12 @@ export function renderPdf(model: DocumentModel, ctx: RenderContext): Promise<Buf
     lang: model.lang === 'zh' ? 'zh-CN' : 'en',
     displayTitle: true,
   });
-  doc.registerFont('R', fontBytes(ctx.resourcesDir, 'SourceHanSansSC-Regular.otf'));
-  doc.registerFont('B', fontBytes(ctx.resourcesDir, 'SourceHanSansSC-Bold.otf'));
+  doc.registerFont('R', fontSource(ctx.resourcesDir, 'SourceHanSansSC-Regular.otf'));
+  doc.registerFont('B', fontSource(ctx.resourcesDir, 'SourceHanSansSC-Bold.otf'));
+  doc.font('B');
+  keepParsedFont(doc, ctx.resourcesDir, 'SourceHanSansSC-Bold.otf');
+  doc.font('R');
+  keepParsedFont(doc, ctx.resourcesDir, 'SourceHanSansSC-Regular.otf');
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
