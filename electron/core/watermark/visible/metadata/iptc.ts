@@ -83,7 +83,7 @@ export function filterApp13(payload: Uint8Array, opts: { stripLocation: boolean;
     if (id === IPTC_RESOURCE && drop.size) {
       const iim = filterIim(payload.subarray(dataAt, dataAt + size), drop);
       if (iim.length) {
-        const head = payload.slice(o, sizeAt + 4);
+        const head = new Uint8Array(payload.subarray(o, sizeAt + 4)); // a copy: Buffer.slice would write into the source
         head[head.length - 4] = (iim.length >>> 24) & 0xff;
         head[head.length - 3] = (iim.length >>> 16) & 0xff;
         head[head.length - 2] = (iim.length >>> 8) & 0xff;
