@@ -1,7 +1,7 @@
 // Byte-level builders for the registration-check tests: real corpus JPEGs/PNGs with header
 // segments removed, added or cut, so each edge case is a real file with known bytes.
 import zlib from 'node:zlib';
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 
 /** The JPEG segments before the first scan: marker, offset and total length (marker + length field + data). */
 export function jpegSegments(b: Uint8Array): { marker: number; offset: number; length: number }[] {
@@ -100,7 +100,7 @@ export function withoutPngChunks(b: Uint8Array, types: string[]): Buffer {
 }
 
 /** Decoded pixels as libvips reads them; 16-bit images stay 16-bit so they are compared exactly. */
-export async function decodedPixels(bytes: Uint8Array): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
+export async function decodedPixels(bytes: Uint8Array): Promise<{ data: Buffer; info: OutputInfo }> {
   const meta = await sharp(bytes).metadata();
   if (meta.bitsPerSample === 16 || meta.depth === 'ushort') {
     return sharp(bytes).toColourspace(meta.channels === 1 || meta.channels === 2 ? 'grey16' : 'rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });

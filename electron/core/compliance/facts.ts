@@ -207,8 +207,8 @@ function printSize(facts: FileFacts, orientation: number | null, dpi: number): F
   const turned = orientation !== null && orientation >= 5 && orientation <= 8;
   const w = turned ? facts.height : facts.width;
   const h = turned ? facts.width : facts.height;
-  const r2 = (v: number) => Math.round(v * 100) / 100;
-  return { dpi, widthIn: r2(w / dpi), heightIn: r2(h / dpi), widthCm: r2((w / dpi) * 2.54), heightCm: r2((h / dpi) * 2.54) };
+  // Unrounded: rounding twice (here and for display) would print 13.547 cm as 13.6.
+  return { dpi, widthIn: w / dpi, heightIn: h / dpi, widthCm: (w / dpi) * 2.54, heightCm: (h / dpi) * 2.54 };
 }
 
 const DEPTH_BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, short: 16, uint: 32, int: 32, float: 32, double: 64 };

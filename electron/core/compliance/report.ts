@@ -13,11 +13,12 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+const round2 = (v: number | undefined) => (v === undefined ? '' : Math.round(v * 100) / 100);
+
 function dpiText(f: FileCheck): string {
   const d = f.facts.density.dpi;
   if (!d) return f.facts.density.effective ? 'no unit' : 'none';
-  const r = (v: number) => Math.round(v * 100) / 100;
-  return d.x === d.y ? String(r(d.x)) : `${r(d.x)} x ${r(d.y)}`;
+  return d.x === d.y ? String(round2(d.x)) : `${round2(d.x)} x ${round2(d.y)}`;
 }
 
 /** One row per file: the facts, the verdict, then a status and a reason column per rule of the profile. */
@@ -39,7 +40,7 @@ export function toCsv(report: CheckReport): string {
     const stored = f.facts.density.declarations.map((d) => `${d.source}: ${d.x}x${d.y} per ${d.unit}`).join('; ');
     return [
       f.name, f.path, f.imageId ?? '', f.verdict, f.verdict === 'pass' ? '' : f.fixable ? 'yes' : 'no', f.facts.format ?? '', f.facts.extension,
-      f.facts.width ?? '', f.facts.height ?? '', dpiText(f), stored, f.facts.printSize?.widthCm ?? '', f.facts.printSize?.heightCm ?? '',
+      f.facts.width ?? '', f.facts.height ?? '', dpiText(f), stored, round2(f.facts.printSize?.widthCm), round2(f.facts.printSize?.heightCm),
       f.facts.printSize?.dpi ?? '', f.facts.colourModel ?? '', f.facts.iccProfile ?? '', f.facts.bitDepth ?? '', f.facts.byteSize,
       f.facts.capturedAt ?? '', f.facts.intact.ok ? 'yes' : 'no',
       ...ruleIds.flatMap((id) => [byId.get(id)?.status ?? '', byId.get(id)?.reason ?? '']),
