@@ -15,7 +15,7 @@ export const TEST_ID_NUMBER = '11010519491231002X';
 
 /** Text of a PDF as poppler's pdftotext extracts it. */
 export async function pdfText(file: string): Promise<string> {
-  return (await run('pdftotext', ['-layout', file, '-'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+  return (await run('pdftotext', [file, '-'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
 }
 
 /** pdffonts rows: name, type, embedded, subset. */

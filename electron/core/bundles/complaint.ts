@@ -394,13 +394,15 @@ async function complaintDocuments(
     else {
       const shots = await Promise.all(a.screenshots.map((s) => displayImage(s.path, 900, env.deps.config.pixelLimit)));
       slots[`${key}.screenshots`] = [
-        {
-          type: 'table',
-          columns: lang === 'zh'
-            ? [{ header: '文件', width: 26 }, { header: 'SHA-256', width: 44 }, { header: '截取时间（UTC）', width: 20 }, { header: '来源', width: 10 }]
-            : [{ header: 'File', width: 26 }, { header: 'SHA-256', width: 44 }, { header: 'Captured (UTC)', width: 20 }, { header: 'From', width: 10 }],
-          rows: a.screenshots.map((s, j) => [files.uses[i]!.screenshots[j]!, s.sha256, s.capturedAt.replace('T', ' ').replace(/\.\d+Z$/, ''), label(L, 'captureSource', s.capturedAtSource)]),
-        },
+        ...a.screenshots.map((s, j): Block => ({
+          type: 'fields',
+          rows: [
+            { label: phrase(L, 'screenshotFile', { n: j + 1 }), value: files.uses[i]!.screenshots[j]! },
+            { label: 'SHA-256', value: s.sha256 },
+            { label: phrase(L, 'screenshotTime'), value: `${s.capturedAt.replace('T', ' ').replace(/\.\d+Z$/, '')} (${label(L, 'captureSource', s.capturedAtSource)})` },
+            { label: phrase(L, 'screenshotReceived'), value: s.receivedAt.replace('T', ' ').replace(/\.\d+Z$/, '') },
+          ],
+        })),
         {
           type: 'images', columns: 2, maxHeight: 260,
           items: shots.map((p, j) => ({ data: p.data, width: p.width, height: p.height, caption: [phrase(L, 'screenshotCaption', { n: j + 1, time: a.screenshots[j]!.capturedAt.replace('T', ' ').replace(/\.\d+Z$/, '') })] })),

@@ -74,7 +74,7 @@ export async function takeEvidence(deps: CoreDeps, file: string, given?: { sha25
   }
   if (!st.isFile()) throw new ProofmarkError('invalid_input', `${file} is not a file.`);
   if (st.size > MAX_EVIDENCE_BYTES) {
-    throw new ProofmarkError('too_large', `${file} is ${(st.size / 1e6).toFixed(0)} MB; evidence files may be at most ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Save the screenshot as JPEG or a smaller PNG.`);
+    throw new ProofmarkError('too_large', `${file} is ${(st.size / 1024 / 1024).toFixed(0)} MB; evidence files may be at most ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Save the screenshot as JPEG or a smaller PNG.`);
   }
   const bytes = await fs.readFile(file);
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');

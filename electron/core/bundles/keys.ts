@@ -60,9 +60,13 @@ export function parsePublicKey(pem: string | Buffer): KeyObject | null {
   }
 }
 
+/**
+ * Checks a base64 signature. The text must be the canonical encoding exactly: base64 decoders skip
+ * stray characters and ignore padding bits, so a changed byte could otherwise go unnoticed.
+ */
 export function verifySignature(publicKey: KeyObject, data: Uint8Array, signatureB64: string): boolean {
-  const sig = Buffer.from(signatureB64.trim(), 'base64');
-  if (sig.length !== 64) return false;
+  const sig = Buffer.from(signatureB64, 'base64');
+  if (sig.length !== 64 || sig.toString('base64') !== signatureB64) return false;
   try {
     return crypto.verify(null, data, publicKey, sig);
   } catch {

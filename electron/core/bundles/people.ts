@@ -52,7 +52,7 @@ export async function readScan(file: string): Promise<{ bytes: Buffer; mime: str
     throw new ProofmarkError('not_found', `The ID scan ${file} does not exist.`);
   }
   if (!st.isFile()) throw new ProofmarkError('invalid_input', `The ID scan ${file} is not a file.`);
-  if (st.size > SCAN_LIMIT) throw new ProofmarkError('too_large', `The ID scan ${file} is ${(st.size / 1e6).toFixed(1)} MB; scans may be at most 20 MB.`);
+  if (st.size > SCAN_LIMIT) throw new ProofmarkError('too_large', `The ID scan ${file} is ${(st.size / 1024 / 1024).toFixed(1)} MB; scans may be at most 20 MB.`);
   const bytes = await fs.readFile(file);
   const kind = sniffScan(bytes.subarray(0, 8));
   if (!kind) throw new ProofmarkError('unsupported_format', `The ID scan ${file} is not a JPEG, PNG or PDF file.`);

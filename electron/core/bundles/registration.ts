@@ -467,15 +467,15 @@ export async function registrationDocuments(
         : [{ header: 'No.', width: 8 }, { header: 'Sample file', width: 22 }, { header: 'Title', width: 28 }, { header: 'Pixels / resolution', width: 22 }, { header: 'Captured', width: 20 }],
       rows: samples.map((s) => [String(s.number).padStart(2, '0'), s.file, s.title, `${s.width}×${s.height}\n${s.dpi}`, s.capturedAt || '—']),
     };
-    const grid: Block = {
+    const grid: Block[] = thumbs.length ? [{
       type: 'images', columns: 3, maxHeight: 150,
       items: samples.map((s, i) => ({
         data: thumbs[i]!.data, width: thumbs[i]!.width, height: thumbs[i]!.height,
         caption: [`${String(s.number).padStart(2, '0')} · ${s.title}`, `${s.file.replace('samples/', '')} · ${s.width}×${s.height} · ${s.dpi}`, `SHA-256 ${s.sha256.slice(0, 16)}`],
       })),
-    };
+    }] : [];
     for (const p of plan) {
-      const model = documentFromTemplate(rd, p.template, lang, ctx, { samples: [samplesTable], grid: thumbs.length ? [grid] : [] });
+      const model = documentFromTemplate(rd, p.template, lang, ctx, { samples: [samplesTable], grid });
       docs.push({ file: bundleFileName(p.base, lang), title: model.title, model, role: `${p.template.split('/')[1]}${lang === 'en' ? '-en' : ''}` });
     }
   }

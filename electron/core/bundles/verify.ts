@@ -121,7 +121,9 @@ export async function verifyBundle(target: string, libraryFingerprint: string | 
     signature = 'invalid';
     problems.push({ kind: 'signature_invalid', path: PUBLIC_KEY, message: 'public-key.pem is missing or is not an Ed25519 public key, so the signature cannot be checked.' });
   } else if (manifestBytes) {
-    signature = verifySignature(key, manifestBytes, sig.toString('utf8')) ? 'valid' : 'invalid';
+    // manifest.sig holds the signature and one newline, exactly as written.
+    const text = sig.toString('latin1');
+    signature = text.endsWith('\n') && verifySignature(key, manifestBytes, text.slice(0, -1)) ? 'valid' : 'invalid';
     if (signature === 'invalid') problems.push({ kind: 'signature_invalid', path: MANIFEST, message: 'The signature does not match manifest.json: the manifest or its signature was changed.' });
   }
   if (manifest && fingerprint && manifest.signature?.fingerprint !== fingerprint) {
