@@ -4,10 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ProofmarkError, type CallContext, type CheckReport, type FileCheck, type ImageFormat, type Profile, type Rule, type RuleResult, type Verdict } from '../../contract/index.ts';
 import type { CoreDeps } from '../deps.ts';
-import { looksLikeImageName } from '../imaging/format.ts';
-import { runBatch } from '../jobs/batch.ts';
-import { collectFiles } from '../jobs/walk.ts';
-import { emptyFacts, inspectFile, type Inspection } from './facts.ts';
+import { emptyFacts, finishScan, inspectFile, type Inspection } from './facts.ts';
 import { evaluate, formatName, requiredDpi, result, type RuleInputs } from './rules.ts';
 
 /** One thing to check: a file on disk, or a library image's stored original. */
@@ -21,12 +18,16 @@ export interface CheckTarget {
   error?: { en: string; zh: string };
 }
 
-/** Files and folders (walked) plus library images, in the order given. */
+/** Files and folders (walked in the worker pool) plus library images, in the order given. */
 export async function resolveTargets(deps: CoreDeps, paths: string[], imageIds: number[], recursive: boolean): Promise<CheckTarget[]> {
   const targets: CheckTarget[] = [];
   if (paths.length) {
-    const walked = await collectFiles(paths, { recursive, accept: looksLikeImageName });
-    for (const f of walked.files) targets.push({ path: f.path });
+    const walked = await deps.pool.run('check.walk', { paths, recursive });
+    const seen = new Set<string>();
+    for (const f of walked.files) {
+      if (!seen.has(f)) targets.push({ path: f });
+      seen.add(f);
+    }
     for (const e of walked.errors) targets.push({ path: e.path, error: { en: e.error, zh: e.error } });
   }
   for (const id of imageIds) {
@@ -48,14 +49,17 @@ function verdictOf(rules: RuleResult[]): Verdict {
 
 const builtIn = (kind: 'readable' | 'intact') => ({ id: kind, kind, severity: 'fail' as const, confirmed: true, source: 'proofmark' });
 
-/** Checks one target against the profile's per-file rules. Never throws: problems become failing rules. */
-export async function checkOne(deps: CoreDeps, target: CheckTarget, profile: Profile, integrity: boolean): Promise<{ check: FileCheck; inspection: Inspection | null }> {
+/**
+ * Checks one target against the profile's per-file rules. Never throws: problems become failing
+ * rules. Without a ready `scanned` inspection the file is read here (one file: the fix's re-check).
+ */
+export async function checkOne(deps: CoreDeps, target: CheckTarget, profile: Profile, integrity: boolean, scanned?: Inspection): Promise<{ check: FileCheck; inspection: Inspection | null }> {
   const base = { path: target.path, name: target.name ?? path.basename(target.path), ...(target.imageId !== undefined ? { imageId: target.imageId } : {}), ...(target.title !== undefined ? { title: target.title } : {}) };
   const perFile = profile.rules.filter((r) => r.severity !== 'off' && r.kind !== 'maxFiles' && r.kind !== 'sameFormat');
   const skipAll = (why: { en: string; zh: string }) =>
     perFile.map((r) => result(r, { status: 'skip', en: `Not checked: ${why.en}`, zh: `未检查：${why.zh}`, measured: '—', required: '—' }));
 
-  const inspection = target.error ? null : await inspectFile(target.path, { pixelLimit: deps.config.pixelLimit, integrity, printDpi: requiredDpi(profile) });
+  const inspection = target.error ? null : scanned ?? (await inspectFile(target.path, { pixelLimit: deps.config.pixelLimit, integrity, printDpi: requiredDpi(profile) }));
   const facts = inspection?.facts ?? emptyFacts(target.path, 0);
   const problem = target.error ?? inspection?.unreadable;
   if (problem || !inspection) {
@@ -233,15 +237,56 @@ export function summarise(files: FileCheck[], group: RuleResult[]): CheckReport[
   };
 }
 
-/** Checks every target (bounded concurrency, progress, cancel) and applies the group rules. */
+/** Files per worker task: large enough to amortise the message, small enough for steady progress. */
+const SCAN_BATCH = 32;
+
+/**
+ * Checks every target and applies the group rules. Headers are read in the worker pool in
+ * batches while the main side evaluates the rules of finished batches; progress per file;
+ * cancel stops before the next batch. The same file reached twice (links) is checked once.
+ */
 export async function checkTargets(deps: CoreDeps, targets: CheckTarget[], profile: Profile, integrity: boolean, ctx: CallContext): Promise<CheckReport> {
-  const outcomes = await runBatch(targets, { concurrency: deps.config.concurrency, signal: ctx.signal, progress: ctx.progress, label: (t) => t.path, phase: 'check' }, (t) => checkOne(deps, t, profile, integrity));
-  if (ctx.signal.aborted) throw new ProofmarkError('cancelled', 'The check was cancelled.');
-  const files: FileCheck[] = [];
-  for (const o of outcomes) {
-    if (o.ok) files.push(o.value.check);
-    else files.push((await checkOne(deps, { ...o.item, error: { en: o.error, zh: o.error } }, profile, false)).check);
+  const opts = { pixelLimit: deps.config.pixelLimit, printDpi: requiredDpi(profile), integrity };
+  const results: (FileCheck | null)[] = new Array(targets.length).fill(null);
+  const seen = new Set<string>();
+  const started = performance.now();
+  let done = 0;
+  const report = (current?: string) => {
+    const rate = done / Math.max(1e-3, (performance.now() - started) / 1000);
+    ctx.progress({ done, total: targets.length, rate, phase: 'check', ...(current ? { current } : {}), ...(rate > 0 ? { etaSeconds: (targets.length - done) / rate } : {}) });
+  };
+  report();
+  const batches: number[][] = [];
+  for (let i = 0; i < targets.length; i += SCAN_BATCH) batches.push(targets.slice(i, i + SCAN_BATCH).map((_, k) => i + k));
+  let next = 0;
+  const lane = async () => {
+    while (next < batches.length && !ctx.signal.aborted) {
+      const batch = batches[next++]!;
+      const files = batch.filter((i) => !targets[i]!.error);
+      const scans = files.length ? await deps.pool.run('check.scan', { files: files.map((i) => targets[i]!.path), pixelLimit: opts.pixelLimit, printDpi: opts.printDpi }, { signal: ctx.signal }) : [];
+      const byIndex = new Map(files.map((i, k) => [i, scans[k]!]));
+      for (const i of batch) {
+        const target = targets[i]!;
+        const scan = byIndex.get(i);
+        if (scan && 'id' in scan && scan.id !== null) {
+          if (seen.has(scan.id)) { done++; continue; } // a second link to a file already checked
+          seen.add(scan.id);
+        }
+        const inspection = scan ? await finishScan(scan, target.path, opts) : undefined;
+        results[i] = (await checkOne(deps, target, profile, integrity, inspection)).check;
+        done++;
+      }
+      report(targets[batch[batch.length - 1]!]!.path);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.config.concurrency, batches.length)) }, lane));
+  } catch (err) {
+    if (ctx.signal.aborted) throw new ProofmarkError('cancelled', 'The check was cancelled.');
+    throw err;
   }
+  if (ctx.signal.aborted) throw new ProofmarkError('cancelled', 'The check was cancelled.');
+  const files = results.filter((f): f is FileCheck => f !== null);
   const group = applyGroupRules(profile, files);
   return {
     profile: { id: profile.id, version: profile.version, name: profile.name.en, nameZh: profile.name.zh },
@@ -252,4 +297,3 @@ export async function checkTargets(deps: CoreDeps, targets: CheckTarget[], profi
     summary: summarise(files, group),
   };
 }
-

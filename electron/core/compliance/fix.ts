@@ -8,7 +8,7 @@ import { toDpi } from '../imaging/density.ts';
 import { canonicalExtension } from '../imaging/format.ts';
 import { runBatch } from '../jobs/batch.ts';
 import { diffRanges } from './bytes.ts';
-import { applyGroupRules, checkOne, type CheckTarget } from './checker.ts';
+import { checkOne, checkTargets, type CheckTarget } from './checker.ts';
 import { setJpegDensity, type DensityEdit } from './jpeg.ts';
 import { predictName, safeStem, writeNew } from './output.ts';
 import { setPngDensity } from './png.ts';
@@ -189,8 +189,8 @@ async function shrink(w: Work, cap: number, profile: Profile, dpi: number | null
   };
 }
 
-function stemFor(c: FileCheck, target: CheckTarget): string {
-  if (target.imageId !== undefined) return safeStem(target.title ?? path.parse(c.name).name);
+function stemFor(c: FileCheck): string {
+  if (c.imageId !== undefined) return safeStem(c.title ?? path.parse(c.name).name);
   return safeStem(path.parse(c.name).name);
 }
 
@@ -259,15 +259,11 @@ function sha256(bytes: Uint8Array): string {
 
 /** Checks, plans and (unless a dry run) writes the fixed files. */
 export async function fixTargets(deps: CoreDeps, targets: CheckTarget[], profile: Profile, opts: FixOptions, ctx: CallContext): Promise<FixReport> {
-  const checked = await runBatch(targets, { concurrency: deps.config.concurrency, signal: ctx.signal, progress: ctx.progress, label: (t) => t.path, phase: 'check' }, (t) => checkOne(deps, t, profile, false));
-  if (ctx.signal.aborted) throw new ProofmarkError('cancelled', 'The fix was cancelled; nothing more was written.');
-  const checks = checked.map((o) => (o.ok ? o.value.check : null));
-  applyGroupRules(profile, checks.filter((c): c is FileCheck => c !== null));
-
-  const items = targets.map((t, i) => ({ target: t, check: checks[i] ?? null, error: checked[i] && !checked[i]!.ok ? (checked[i] as { error: string }).error : null }));
-  const outcomes = await runBatch(items, { concurrency: Math.max(1, Math.min(2, deps.config.concurrency)), signal: ctx.signal, progress: ctx.progress, label: (x) => x.target.path, phase: opts.dryRun ? 'preview' : 'fix' }, (x) => fixOne(deps, x.target, x.check, profile, opts, ctx));
-  const files: FixedFile[] = outcomes.map((o, i) =>
-    o.ok ? o.value : { path: targets[i]!.path, name: path.basename(targets[i]!.path), status: 'failed', before: 'fail', actions: [], remaining: [], remainingZh: [], output: null, after: null, error: o.error });
+  const checked = await checkTargets(deps, targets, profile, false, ctx);
+  const outcomes = await runBatch(checked.files, { concurrency: Math.max(1, Math.min(2, deps.config.concurrency)), signal: ctx.signal, progress: ctx.progress, label: (c) => c.path, phase: opts.dryRun ? 'preview' : 'fix' }, (c) => fixOne(deps, c, profile, opts, ctx));
+  if (ctx.signal.aborted) throw new ProofmarkError('cancelled', 'The fix was cancelled; the files finished before that are in the output folder.');
+  const files: FixedFile[] = outcomes.map((o) =>
+    o.ok ? o.value : { path: o.item.path, name: o.item.name, status: 'failed', before: o.item.verdict, actions: [], remaining: [], remainingZh: [], output: null, after: null, error: o.error });
   const count = (s: FixedFile['status']) => files.filter((f) => f.status === s).length;
   return {
     profile: { id: profile.id, version: profile.version },
@@ -282,9 +278,8 @@ export async function fixTargets(deps: CoreDeps, targets: CheckTarget[], profile
   };
 }
 
-async function fixOne(deps: CoreDeps, target: CheckTarget, c: FileCheck | null, profile: Profile, opts: FixOptions, ctx: CallContext): Promise<FixedFile> {
-  const base = { path: target.path, name: c?.name ?? path.basename(target.path), ...(target.imageId !== undefined ? { imageId: target.imageId } : {}) };
-  if (!c) return { ...base, status: 'failed', before: 'fail', actions: [], remaining: [], remainingZh: [], output: null, after: null, error: target.error?.en ?? 'The file could not be checked.' };
+async function fixOne(deps: CoreDeps, c: FileCheck, profile: Profile, opts: FixOptions, ctx: CallContext): Promise<FixedFile> {
+  const base = { path: c.path, name: c.name, ...(c.imageId !== undefined ? { imageId: c.imageId } : {}) };
   const blockers = c.rules.filter((r) => (r.kind === 'readable' || r.kind === 'intact') && r.status === 'fail');
   if (blockers.length) {
     return { ...base, status: 'failed', before: c.verdict, actions: [], remaining: blockers.map((r) => r.reason), remainingZh: blockers.map((r) => r.reasonZh), output: null, after: null, error: `Not fixed: ${blockers[0]!.reason}` };
@@ -294,9 +289,9 @@ async function fixOne(deps: CoreDeps, target: CheckTarget, c: FileCheck | null, 
   if (c.verdict === 'pass' || !hasWork(p)) {
     return { ...base, status: 'unchanged', before: c.verdict, actions: [], ...remainingOf(p.remaining), output: null, after: c.verdict };
   }
-  const toLibrary = opts.target === 'library' && target.imageId !== undefined;
+  const toLibrary = opts.target === 'library' && c.imageId !== undefined;
   const finalFormat = p.convertTo ?? (c.facts.format === 'png' ? 'png' : 'jpeg');
-  const fileName = `${stemFor(c, target)}${toLibrary ? ` (${profile.id})` : ''}.${canonicalExtension(finalFormat)}`;
+  const fileName = `${stemFor(c)}${toLibrary ? ` (${profile.id})` : ''}.${canonicalExtension(finalFormat)}`;
   if (opts.dryRun) {
     const output = toLibrary ? null : opts.outDir ? await predictName(opts.outDir, fileName) : fileName;
     const predicted = p.remaining.some((r) => r.status === 'fail') ? 'fail' : p.remaining.some((r) => r.status === 'warn') ? 'warn' : 'pass';
@@ -318,7 +313,7 @@ async function fixOne(deps: CoreDeps, target: CheckTarget, c: FileCheck | null, 
       if (!item) throw new ProofmarkError('io_error', `The fixed file could not be added to the library: ${imported.errors[0]?.error ?? 'unknown reason'}`);
       derivedImageId = item.id;
       output = deps.library.originalPath(item.id);
-      deps.library.record(item.id, 'derived', { from: target.imageId, profile: profile.id, profileVersion: profile.version, actions: work.actions.map((a) => a.description) });
+      deps.library.record(item.id, 'derived', { from: c.imageId, profile: profile.id, profileVersion: profile.version, actions: work.actions.map((a) => a.description) });
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -326,8 +321,8 @@ async function fixOne(deps: CoreDeps, target: CheckTarget, c: FileCheck | null, 
     if (!opts.outDir) throw new ProofmarkError('invalid_input', 'Choose an output folder for the fixed files.');
     output = await writeNew(opts.outDir, fileName, work.bytes);
   }
-  if (target.imageId !== undefined) {
-    deps.library.record(target.imageId, 'fixed', {
+  if (c.imageId !== undefined) {
+    deps.library.record(c.imageId, 'fixed', {
       profile: profile.id, profileVersion: profile.version, sha256: outSha, lossless: work.actions.every((a) => a.lossless),
       actions: work.actions.map((a) => a.description), ...(derivedImageId !== undefined ? { derivedImageId } : { output }),
     });

@@ -1,3 +1,5 @@
+import { scanFiles, walkSync } from '../compliance/scan.ts';
+
 /**
  * The pixel tasks worker threads can run. Each feature adds its kernels here; the worker
  * (worker.ts) dispatches by name. Inputs and outputs must be structured-cloneable.
@@ -5,6 +7,10 @@
 export const tasks = {
   /** Sum of a byte array; used by the pool's own tests. */
   'test.sum': (input: { data: Uint8Array }) => input.data.reduce((a, b) => a + b, 0),
+  /** Registration check: header-only facts of a batch of JPEG/PNG files (synchronous reads, off the main thread). */
+  'check.scan': scanFiles,
+  /** Registration check: expand files and folders into image files. */
+  'check.walk': (input: { paths: string[]; recursive: boolean }) => walkSync(input.paths, input.recursive),
 } satisfies Record<string, (input: never) => unknown>;
 
 export type TaskName = keyof typeof tasks;
