@@ -8,7 +8,7 @@ import { ComplaintSpec } from '../../contract/bundles.ts';
 import { canonicalExtension } from '../imaging/format.ts';
 import { bundleFileName, finishBundle, newBundleId, renderAll, startBundle, type BundleEnv, type PlannedDoc, type RenderedDoc } from './common.ts';
 import { formatDate, isValidDate, joinList, label, labelsFor, personView, phrase, urlProblem, type Labels, type Lang } from './context.ts';
-import { compare, normaliseTransform, takeEvidence, type Comparison, type NormalTransform } from './evidence.ts';
+import { compare, normaliseTransform, prepareOriginal, takeEvidence, type Comparison, type NormalTransform, type PreparedOriginal } from './evidence.ts';
 import { displayImage } from './images.ts';
 import type { Block } from './pdf/layout.ts';
 import type { FullPerson } from './people.ts';
@@ -147,7 +147,7 @@ interface UseAnalysis {
   comparison: Comparison;
 }
 
-async function analyse(env: BundleEnv, item: ImageItem, use: Use): Promise<UseAnalysis> {
+async function analyse(env: BundleEnv, item: ImageItem, original: PreparedOriginal, use: Use): Promise<UseAnalysis> {
   const suspect = await takeEvidence(env.deps, use.suspectPath);
   const screenshots: EvidenceFile[] = [];
   for (const s of use.screenshots) screenshots.push(await takeEvidence(env.deps, s.path, { sha256: s.sha256, capturedAt: s.capturedAt }));
@@ -172,7 +172,7 @@ async function analyse(env: BundleEnv, item: ImageItem, use: Use): Promise<UseAn
   }
   const upright = item.metadata.orientation && item.metadata.orientation >= 5 ? { w: item.height, h: item.width } : { w: item.width, h: item.height };
   const transform = similarity.match?.transform ? normaliseTransform(similarity.match.transform, upright.w, upright.h) : null;
-  const comparison = await compare(env.deps.library.originalPath(item.id), bytes, transform, env.deps.config.pixelLimit);
+  const comparison = await compare(original, bytes, transform, env.deps.config.pixelLimit);
   return { use, suspect, screenshots, similarity, hidden, transform, comparison };
 }
 
@@ -436,12 +436,13 @@ async function prepare(env: BundleEnv, spec: Spec, ctx: CallContext, strict: boo
   }
   if (!item) throw new ProofmarkError('not_found', `There is no image #${spec.originalId} in the library.`);
   const analyses: UseAnalysis[] = [];
+  const original = await prepareOriginal(env.deps.library.originalPath(item.id), env.deps.config.pixelLimit);
   for (const [i, u] of spec.uses.entries()) {
     if (ctx.signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
     ctx.progress({ done: i, total: spec.uses.length + 3, phase: 'comparing', current: u.listingUrl });
     if (!u.suspectPath) continue;
     try {
-      analyses.push(await analyse(env, item, u));
+      analyses.push(await analyse(env, item, original, u));
     } catch (err) {
       if (err instanceof ProofmarkError) throw new ProofmarkError(err.code, `Use ${i + 1}: ${err.message}`, [{ path: `uses.${i}`, message: err.message }]);
       throw err;

@@ -190,30 +190,45 @@ export interface Comparison {
 const jpeg = (raw: Buffer, width: number, height: number) =>
   sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
 
-/**
- * Side-by-side pictures, a 50% overlay and a difference heat map of the original's matched region
- * against the suspect mapped back onto it (undoing Find's rotation and flip, scaled to the region).
- */
-export async function compare(originalFile: string, suspect: Buffer, transform: NormalTransform | null, pixelLimit: number): Promise<Comparison> {
-  const DISPLAY = 1000;
+export interface PreparedOriginal {
+  raw: Buffer;
+  width: number;
+  height: number;
+  /** Upright width of the full-size original. */
+  fullWidth: number;
+  picture: Picture;
+}
+
+const DISPLAY = 1000;
+
+/** The original, upright and at most 1000 px, decoded once for every use of a complaint. */
+export async function prepareOriginal(originalFile: string, pixelLimit: number): Promise<PreparedOriginal> {
   const opts = { limitInputPixels: pixelLimit };
   const orig = await sharp(originalFile, opts).rotate().resize(DISPLAY, DISPLAY, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const meta = await sharp(originalFile, opts).metadata();
   const swap = (meta.orientation ?? 1) >= 5;
-  const fullW = (swap ? meta.height : meta.width) ?? orig.info.width;
-  const f = orig.info.width / fullW;
+  const picture: Picture = { data: await jpeg(orig.data, orig.info.width, orig.info.height), width: orig.info.width, height: orig.info.height };
+  return { raw: orig.data, width: orig.info.width, height: orig.info.height, fullWidth: (swap ? meta.height : meta.width) ?? orig.info.width, picture };
+}
+
+/**
+ * Side-by-side pictures, a 50% overlay and a difference heat map of the original's matched region
+ * against the suspect mapped back onto it (undoing Find's rotation and flip, scaled to the region).
+ */
+export async function compare(orig: PreparedOriginal, suspect: Buffer, transform: NormalTransform | null, pixelLimit: number): Promise<Comparison> {
+  const opts = { limitInputPixels: pixelLimit };
+  const f = orig.width / orig.fullWidth;
   const region = transform?.cropBox
     ? { x: Math.round(transform.cropBox.x * f), y: Math.round(transform.cropBox.y * f), width: Math.max(1, Math.round(transform.cropBox.width * f)), height: Math.max(1, Math.round(transform.cropBox.height * f)) }
     : null;
   const r = region
-    ? { x: Math.min(region.x, orig.info.width - 1), y: Math.min(region.y, orig.info.height - 1), width: 0, height: 0 }
-    : { x: 0, y: 0, width: orig.info.width, height: orig.info.height };
+    ? { x: Math.min(region.x, orig.width - 1), y: Math.min(region.y, orig.height - 1), width: 0, height: 0 }
+    : { x: 0, y: 0, width: orig.width, height: orig.height };
   if (region) {
-    r.width = Math.max(1, Math.min(region.width, orig.info.width - r.x));
-    r.height = Math.max(1, Math.min(region.height, orig.info.height - r.y));
+    r.width = Math.max(1, Math.min(region.width, orig.width - r.x));
+    r.height = Math.max(1, Math.min(region.height, orig.height - r.y));
   }
-  const rawOrig = () => sharp(orig.data, { raw: { width: orig.info.width, height: orig.info.height, channels: 3 } });
-  const originalPic: Picture = { data: await rawOrig().jpeg({ quality: 85 }).toBuffer(), width: orig.info.width, height: orig.info.height };
+  const rawOrig = () => sharp(orig.raw, { raw: { width: orig.width, height: orig.height, channels: 3 } });
 
   const sus = await sharp(suspect, opts).rotate().resize(DISPLAY, DISPLAY, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().jpeg({ quality: 85 }).toBuffer({ resolveWithObject: true });
   const suspectPic: Picture = { data: sus.data, width: sus.info.width, height: sus.info.height };
@@ -247,7 +262,7 @@ export async function compare(originalFile: string, suspect: Buffer, transform: 
     diff[p * 3 + 2] = 0;
   }
   return {
-    original: originalPic,
+    original: orig.picture,
     suspect: suspectPic,
     outline: region ? r : null,
     overlay: { data: await jpeg(over, w, h), width: w, height: h },

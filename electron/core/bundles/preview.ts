@@ -30,31 +30,49 @@ export async function renderPreview(deps: CoreDeps, docs: RenderedDoc[], resolut
   const dir = path.join(root, `${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`);
   await fs.mkdir(dir);
   let pageError: string | null = null;
-  const documents: PreviewResult['documents'] = [];
-  for (const [i, d] of docs.entries()) {
-    const pdfPath = path.join(dir, `${String(i).padStart(2, '0')}.pdf`);
-    await fs.writeFile(pdfPath, d.pdf);
-    const pages: PreviewResult['documents'][number]['pages'] = [];
-    if (!pageError) {
-      const prefix = path.join(dir, `${String(i).padStart(2, '0')}-page`);
+  const pdfPaths = await Promise.all(docs.map(async (d, i) => {
+    const file = path.join(dir, `${String(i).padStart(2, '0')}.pdf`);
+    await fs.writeFile(file, d.pdf);
+    return file;
+  }));
+  const prefixOf = (i: number) => path.join(dir, `${String(i).padStart(2, '0')}-page`);
+  // Pages in chunks of three, two pdftoppm processes at a time: a long report renders in parallel
+  // without crowding the machine.
+  const chunks = docs.flatMap((d, i) => {
+    const n = Math.max(1, countPages(d.pdf));
+    return Array.from({ length: Math.ceil(n / 3) }, (_, k) => ({ doc: i, first: k * 3 + 1, last: Math.min(n, k * 3 + 3) }));
+  });
+  let next = 0;
+  await Promise.all([0, 1].map(async () => {
+    while (next < chunks.length && !pageError) {
+      const c = chunks[next++]!;
       try {
-        await run('pdftoppm', ['-png', '-r', String(resolution), pdfPath, prefix], { timeout: 60_000 });
-        const pngs = (await fs.readdir(dir)).filter((n) => n.startsWith(path.basename(prefix)) && n.endsWith('.png')).sort();
-        for (const n of pngs) {
-          const file = path.join(dir, n);
-          const head = Buffer.alloc(24);
-          const h = await fs.open(file, 'r');
-          await h.read(head, 0, 24, 0);
-          await h.close();
-          pages.push({ token: deps.media.publish(file), ...pngSize(head) });
-        }
+        await run('pdftoppm', ['-png', '-r', String(resolution), '-f', String(c.first), '-l', String(c.last), pdfPaths[c.doc]!, prefixOf(c.doc)], { timeout: 60_000 });
       } catch (err) {
-        pageError = (err as NodeJS.ErrnoException).code === 'ENOENT'
+        pageError ??= (err as NodeJS.ErrnoException).code === 'ENOENT'
           ? 'Page images need poppler\'s pdftoppm, which is not installed (Debian/Ubuntu: apt-get install poppler-utils; macOS: brew install poppler). The PDFs can still be opened.'
           : `The pages could not be rendered: ${(err as Error).message.split('\n')[0]}`;
       }
     }
-    documents.push({ name: d.file, title: d.title, pageCount: pages.length || countPages(d.pdf), pages, pdfToken: deps.media.publish(pdfPath) });
+  }));
+  const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.png')).sort();
+  const pages: PreviewResult['documents'][number]['pages'][] = [];
+  for (const i of docs.keys()) {
+    const list = [];
+    if (!pageError) {
+      for (const n of names.filter((x) => x.startsWith(path.basename(prefixOf(i))))) {
+        const file = path.join(dir, n);
+        const head = Buffer.alloc(24);
+        const h = await fs.open(file, 'r');
+        await h.read(head, 0, 24, 0);
+        await h.close();
+        list.push({ token: deps.media.publish(file), ...pngSize(head) });
+      }
+    }
+    pages.push(list);
   }
+  const documents: PreviewResult['documents'] = docs.map((d, i) => ({
+    name: d.file, title: d.title, pageCount: pages[i]!.length || countPages(d.pdf), pages: pages[i]!, pdfToken: deps.media.publish(pdfPaths[i]!),
+  }));
   return { documents, pageError };
 }
