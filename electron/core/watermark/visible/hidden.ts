@@ -1,12 +1,19 @@
 import type { CoreDeps } from '../../deps.ts';
 import type { HiddenEmbed } from './pipeline.ts';
 
+type HiddenApi = { embedHiddenInRaw: (deps: CoreDeps, raw: Parameters<HiddenEmbed>[0], imageId: number) => ReturnType<HiddenEmbed> };
+
 /** The hidden mark applied to upright, resized pixels (the hidden feature's embedder). */
 export function hiddenEmbedder(deps: CoreDeps): HiddenEmbed {
   return async (raw, imageId) => {
-    // Loaded on first use: the hidden feature is developed alongside and may not be built yet.
-    const modulePath = '../hidden/api.ts';
-    const api = (await import(modulePath)) as { embedHiddenInRaw: (deps: CoreDeps, raw: Parameters<HiddenEmbed>[0], imageId: number) => ReturnType<HiddenEmbed> };
+    // The hidden feature is written alongside this one; until its api.ts lands, it is looked up at run time.
+    const specifier = ['..', 'hidden', 'api.ts'].join('/');
+    let api: HiddenApi;
+    try {
+      api = (await import(/* @vite-ignore */ new URL(specifier, import.meta.url).href)) as HiddenApi;
+    } catch {
+      throw new Error('The hidden mark is not available in this build.');
+    }
     return api.embedHiddenInRaw(deps, raw, imageId);
   };
 }
