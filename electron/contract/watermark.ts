@@ -290,6 +290,10 @@ export const watermarkMethods = {
     input: z.object({ path: z.string().min(1, 'choose a presets JSON file'), onConflict: z.enum(['rename', 'replace', 'skip']).default('rename') }),
     summary: 'Read designs from a JSON file written by exportPresets.',
   }),
+  'watermark.sources': method<{ files: { path: string; relative: string }[]; errors: { path: string; error: string }[] }>()({
+    input: z.object({ paths: z.array(z.string().min(1, 'a path must not be empty')).min(1, 'give at least one file or folder'), recursive: z.boolean().default(true) }),
+    summary: 'The image files an export of these files and folders would take (for the preview list).',
+  }),
   'watermark.preview': method<WatermarkPreviewResult>()({
     input: z.object({
       source: PreviewSource,

@@ -4,6 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ProofmarkError, type HandlersFor, type ParsedInput, type WatermarkPreviewResult, type watermarkMethods } from '../../../contract/index.ts';
 import type { CoreDeps } from '../../deps.ts';
+import { looksLikeImageName } from '../../imaging/format.ts';
+import { collectFiles } from '../../jobs/walk.ts';
 import type { RawPixels } from './blend.ts';
 import { runExport } from './export.ts';
 import { ensureFontconfig } from './fonts.ts';
@@ -69,6 +71,10 @@ export function watermarkFeature(deps: CoreDeps): HandlersFor<typeof watermarkMe
     'watermark.deletePreset': async ({ name }) => presets.delete(name),
     'watermark.exportPresets': ({ path: file, names, overwrite }) => presets.exportTo(file, names, overwrite),
     'watermark.importPresets': ({ path: file, onConflict }) => presets.importFrom(file, onConflict),
+    'watermark.sources': async ({ paths, recursive }) => {
+      const walked = await collectFiles(paths, { recursive, accept: looksLikeImageName });
+      return { files: walked.files.map((f) => ({ path: f.path, relative: f.relative })), errors: walked.errors };
+    },
     'watermark.preview': async (input): Promise<WatermarkPreviewResult> => {
       const { src, key } = await previewSource(input.source);
       const r = await renderPreview(pipeline, src, { design: input.design, maxSize: input.maxSize, resize: input.resize, owner: input.owner, now: new Date() }, decoded, key);
