@@ -76,12 +76,12 @@ export async function checkComplaintFields(env: BundleEnv, spec: Spec): Promise<
   else {
     complainant = resolveRef(env, spec.complainant, 'complainant', issues);
     // A DMCA notice needs the complaining party's address, phone and email (element iv).
-    if (complainant) await checkPerson(complainant, 'agent', 'complainant', complainant.name ? `the complainant (${complainant.name})` : 'the complainant', issues, { scansRequired: false, emailRequired: true });
+    if (complainant) await checkPerson(complainant, 'contact', 'complainant', complainant.name ? `the complainant (${complainant.name})` : 'the complainant', issues, { scansRequired: false, emailRequired: true });
   }
   let agent: FullPerson | null = null;
   if (spec.agent) {
     agent = resolveRef(env, spec.agent, 'agent', issues);
-    if (agent) await checkPerson(agent, 'agent', 'agent', agent.name ? `the agent (${agent.name})` : 'the agent', issues, { scansRequired: false, emailRequired: true });
+    if (agent) await checkPerson(agent, 'contact', 'agent', agent.name ? `the agent (${agent.name})` : 'the agent', issues, { scansRequired: false, emailRequired: true });
   }
   if (!spec.signature.name) issues.push({ path: 'signature.name', message: 'the name of the person signing is missing (a complaint must be signed)' });
   if (spec.signature.date && !isValidDate(spec.signature.date)) issues.push({ path: 'signature.date', message: 'the signature date must be a real date written YYYY-MM-DD' });

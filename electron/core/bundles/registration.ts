@@ -142,11 +142,13 @@ export function resolveRef(env: BundleEnv, ref: Ref, where: string, issues: Fiel
   return { ...fields, id: null, scans: idScans.map((p) => ({ path: p, name: path.basename(p), sha256: null, mime: '' })) };
 }
 
-const REQUIRED: Record<'owner' | 'agent' | 'author' | 'counterparty', (keyof FullPerson)[]> = {
+const REQUIRED: Record<'owner' | 'agent' | 'author' | 'counterparty' | 'contact', (keyof FullPerson)[]> = {
   owner: ['name', 'idNumber', 'nationality', 'city', 'address', 'phone'],
   agent: ['name', 'idNumber', 'address', 'phone'],
   author: ['name'],
   counterparty: ['name'],
+  /** Who files a complaint: reachable (the DMCA notice needs address, phone and email). */
+  contact: ['name', 'address', 'phone'],
 };
 const FIELD_NAMES: Record<string, string> = {
   name: 'name (as on the ID or business licence)', idNumber: 'ID number', nationality: 'nationality', city: 'city',
