@@ -48,7 +48,7 @@ test('CLI: the example specs build bundles; verify exits 0 only when intact; bad
   assert.equal((JSON.parse(ok.stdout) as { ok: boolean }).ok, true);
   const sample = path.join(out, 'samples', 'sample-01.jpg');
   const bytes = await fs.readFile(sample);
-  bytes[bytes.length >> 1] ^= 0xff;
+  bytes[bytes.length >> 1]! ^= 0xff;
   await fs.writeFile(sample, bytes);
   const changed = await runCli(['verify', out, ...lib]);
   assert.equal(changed.code, 1);
