@@ -1,8 +1,9 @@
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ProofmarkError, type ExportFormat, type ExportSettings, type MarkGeometry, type WatermarkDesign } from '../../../contract/index.ts';
-import { toDpi } from '../../imaging/density.ts';
-import { probeImage, type ImageProbe } from '../../imaging/probe.ts';
+import { readStoredDensity, toDpi } from '../../imaging/density.ts';
+import { sniffFormat } from '../../imaging/format.ts';
+import type { ImageProbe } from '../../imaging/probe.ts';
 import { blendOver, blendTiles, type RawPixels } from './blend.ts';
 import { layoutMark, MIN_SIDE_FOR_MARK, relativeGeometry, scaleLayout, targetSize, type InkBox, type Layout } from './layout.ts';
 import { loadLogo, type StoredLogoLookup } from './logo.ts';
@@ -171,11 +172,31 @@ export interface RenderJob {
   now: Date;
 }
 
-/** Reads just the header: format, size, orientation, and the metadata blocks to carry over. */
-export async function inspect(src: SourceImage, pixelLimit: number): Promise<{ probe: ImageProbe; meta: Metadata }> {
-  const probe = await probeImage(src.bytes, { pixelLimit, name: path.basename(src.label) });
-  const meta = await sharp(src.bytes, { limitInputPixels: false }).metadata();
-  return { probe, meta };
+type Inspected = Pick<ImageProbe, 'format' | 'width' | 'height' | 'orientation' | 'density'>;
+
+/**
+ * Reads just the header: format (by magic bytes), size, orientation, density, and the metadata
+ * blocks to carry over. The same checks and messages as imaging/probe.ts, from one header parse
+ * instead of two (it counts at 4 MP, where the whole export takes ~70 ms of CPU).
+ */
+export async function inspect(src: SourceImage, pixelLimit: number): Promise<{ probe: Inspected; meta: Metadata }> {
+  const name = path.basename(src.label);
+  if (src.bytes.length === 0) throw new ProofmarkError('unsupported_format', `${name} is empty (0 bytes).`);
+  const format = sniffFormat(src.bytes.subarray(0, 512));
+  if (!format) throw new ProofmarkError('unsupported_format', `${name} is not an image: its bytes are not JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, BMP or SVG.`);
+  let meta: Metadata;
+  try {
+    meta = await sharp(src.bytes, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new ProofmarkError('damaged_file', `${name} looks like ${format.toUpperCase()} but its header cannot be read (${(err as Error).message}).`);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (!width || !height) throw new ProofmarkError('damaged_file', `${name} declares no pixel size.`);
+  if (width * height > pixelLimit) {
+    throw new ProofmarkError('too_large', `${name} declares ${width}x${height} pixels (${Math.round((width * height) / 1e6)} MP), over the ${Math.round(pixelLimit / 1e6)} MP limit; it was not decoded.`);
+  }
+  return { probe: { format, width, height, orientation: meta.orientation ?? null, density: readStoredDensity(src.bytes) }, meta };
 }
 
 /** One export: decode upright and resized, hidden mark, visible mark, encode, metadata. */
