@@ -194,6 +194,15 @@ function extensionRule(rule: Extract<Rule, { kind: 'extension' }>, f: FileFacts)
   });
 }
 
+/** Short cell text: dpi first, the stored form after it when that is not per inch ("300 dpi (11811 px/m)"). */
+function shortDensity(e: StoredDensity): string {
+  const dpi = toDpi(e);
+  if (!dpi) return `${e.x} x ${e.y}, no unit`;
+  const n = (v: number) => String(Math.round(v * 10) / 10);
+  const d = dpi.x === dpi.y ? `${n(dpi.x)} dpi` : `${n(dpi.x)} x ${n(dpi.y)} dpi`;
+  return e.unit === 'inch' ? d : `${d} (${e.x} px/${e.unit})`;
+}
+
 function densitySources(list: StoredDensity[]): string {
   return [...new Set(list.map(sourceName))].join(' and ');
 }
@@ -237,7 +246,7 @@ function densityRule(rule: Extract<Rule, { kind: 'minDensity' }>, f: FileFacts):
       status: violated(rule),
       en: `Density is ${desc}${disagree ? ` in ${sourceName(e)} (which counts; ${otherText})` : ''}; the rule needs at least ${req} dpi.${print}${fixEn}`,
       zh: `分辨率为 ${desc}${disagree ? `（以 ${sourceName(e)} 为准；另有 ${otherText}）` : ''}；规则要求至少 ${req} dpi。${printZh}${fixZh}`,
-      measured: desc, required, fix,
+      measured: shortDensity(e), required, fix,
     });
   }
   if (disagree) {
@@ -245,14 +254,14 @@ function densityRule(rule: Extract<Rule, { kind: 'minDensity' }>, f: FileFacts):
       status: 'warn',
       en: `Density is ${desc} in ${sourceName(e)}, but ${otherText}. Most programs show the EXIF value, some show the other; the fix makes them agree at ${Math.round(Math.min(dpi.x, dpi.y))} dpi without touching the pixels.`,
       zh: `${sourceName(e)} 中的分辨率为 ${desc}，但 ${otherText}。多数软件显示 EXIF 的值，也有软件显示另一个；修正时会把它们统一为 ${Math.round(Math.min(dpi.x, dpi.y))} dpi，不改动像素。`,
-      measured: `${desc} (conflict)`, required, fix: fix === 'lossless' ? 'lossless' : null,
+      measured: `${shortDensity(e)}, conflict`, required, fix: fix === 'lossless' ? 'lossless' : null,
     });
   }
   return result(rule, {
     status: 'pass',
     en: `Density is ${desc}${closest}; at least ${req} dpi is needed.${print}`,
     zh: `分辨率为 ${desc}${closest ? `（该单位下最接近 ${req} dpi 的值）` : ''}；要求至少 ${req} dpi。${printZh}`,
-    measured: desc, required,
+    measured: shortDensity(e), required,
   });
 }
 
