@@ -61,3 +61,22 @@ test('writing never overwrites: taken names get -2, -3; no temp file is left; a 
   assert.deepEqual((await listFiles(dir)).filter((f) => f.includes('proofmark-part')), []);
   await cleanup();
 });
+
+test('the pixel budget lets big images wait instead of decoding them side by side', async () => {
+  const { byteBudget } = await import('../../../electron/core/watermark/visible/export.ts');
+  const reserve = byteBudget(100);
+  const order: string[] = [];
+  const a = await reserve(60);
+  const b = await reserve(30);
+  const c = reserve(50).then((release) => (order.push('c'), release));
+  const huge = reserve(500).then((release) => (order.push('huge'), release));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(order, [], 'c waits while 90 of 100 are held');
+  a();
+  (await c)();
+  assert.deepEqual(order, ['c']);
+  b();
+  // Larger than the whole budget: it runs once it is alone.
+  (await huge)();
+  assert.deepEqual(order, ['c', 'huge']);
+});

@@ -25,6 +25,28 @@ function isInside(child: string, parent: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
+/**
+ * How many bytes of decoded pixels the lanes may hold at once. Two 24 MP images take 190 MB; a
+ * 250 MP image (750 MB) waits until it can run alone instead of doubling the peak.
+ */
+const PIXEL_BUDGET = 1024 * 1024 * 1024;
+
+export function byteBudget(limit: number): (bytes: number) => Promise<() => void> {
+  let used = 0;
+  let waiting: (() => void)[] = [];
+  return async (bytes) => {
+    const need = Math.min(bytes, limit);
+    while (used > 0 && used + need > limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    used += need;
+    return () => {
+      used -= need;
+      const wake = waiting;
+      waiting = [];
+      for (const w of wake) w();
+    };
+  };
+}
+
 function today(now: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
@@ -74,6 +96,7 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
   const owner = input.owner || input.rights?.creator || '';
   const reserved = new Set<string>();
   const settings = { ...input };
+  const reserve = byteBudget(PIXEL_BUDGET);
 
   // Writing (with its fsync) overlaps the next image's decoding instead of idling a lane.
   const writing = new Set<Promise<unknown>>();
@@ -104,7 +127,7 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
       name = filename;
       if (input.keepTree) subdir = path.dirname(item.relative) === '.' ? '' : path.dirname(item.relative);
     }
-    const rendered = await renderExport(pipeline, src, { design, settings, owner, now });
+    const rendered = await renderExport(pipeline, src, { design, settings, owner, now, reserve });
     const published = publish(item, src, rendered, name, subdir);
     writing.add(published);
     const settle = () => writing.delete(published);

@@ -117,13 +117,13 @@ function estimate(s: MarkSpec): InkBox {
  * librsvg's own blur filter costs about 0.5 µs a pixel; libvips blurs the alpha plane ~50x faster.
  * The shadow falls down-right in image space, also for rotated tiles.
  */
-async function rasterize(svg: string, width: number, height: number, shadow: MarkSpec['shadow'], k: number): Promise<Overlay> {
+async function rasterize(svg: string, width: number, height: number, shadow: MarkSpec['shadow'], k: number, withSpans = true): Promise<Overlay> {
   const { data, info } = await sharp(Buffer.from(svg), { density: 72, limitInputPixels: false }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== 4) {
     throw new Error(`The mark was rasterised at ${info.width}x${info.height}x${info.channels}, not ${width}x${height}x4.`);
   }
   const mark: Overlay = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
-  if (!shadow || shadow.opacity <= 0) return { ...mark, spans: visibleSpans(mark) };
+  if (!shadow || shadow.opacity <= 0) return withSpans ? { ...mark, spans: visibleSpans(mark) } : mark;
   const n = width * height;
   const alpha = new Uint8Array(n);
   for (let i = 0; i < n; i++) alpha[i] = mark.data[i * 4 + 3]!;
@@ -146,7 +146,7 @@ async function rasterize(svg: string, width: number, height: number, shadow: Mar
   }
   blendOver({ data: out, width, height, channels: 4 }, mark, 0, 0, 1);
   const result: Overlay = { data: out, width, height };
-  return { ...result, spans: visibleSpans(result) };
+  return withSpans ? { ...result, spans: visibleSpans(result) } : result;
 }
 
 /** Tight box of the pixels with any alpha; null when none. */
@@ -192,14 +192,15 @@ export class MarkRenderer {
   private async measureNow(spec: MarkSpec): Promise<InkBox> {
     let est = estimate(spec);
     for (let attempt = 0; attempt < 4; attempt++) {
-      const pad = 0.25 * Math.max(est.width, est.height) + 60;
+      const pad = 0.1 * Math.max(est.width, est.height) + 40;
       const box = { x: est.x - pad, y: est.y - pad, width: est.width + 2 * pad, height: est.height + 2 * pad };
-      const s = Math.min(2, Math.sqrt(6e6 / (box.width * box.height)));
+      // Two measuring pixels per design unit for short marks; long ones are measured on at most ~1.5 MP.
+      const s = Math.min(2, Math.sqrt(1.5e6 / (box.width * box.height)));
       const w = Math.ceil(box.width * s);
       const h = Math.ceil(box.height * s);
       const body = await content(spec, s);
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="${box.x} ${box.y} ${w / s} ${h / s}">${body}</svg>`;
-      const b = alphaBounds(await rasterize(svg, w, h, spec.shadow, s));
+      const b = alphaBounds(await rasterize(svg, w, h, spec.shadow, s, false));
       if (!b) throw new ProofmarkError('invalid_input', 'The mark has nothing visible (fully transparent logo, or only spaces).');
       if (b.x0 === 0 || b.y0 === 0 || b.x1 === w || b.y1 === h) {
         est = { x: est.x - est.width / 2, y: est.y - est.height / 2, width: est.width * 2, height: est.height * 2 };

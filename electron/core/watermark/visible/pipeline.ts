@@ -170,6 +170,8 @@ export interface RenderJob {
   settings: ExportSettings;
   owner: string;
   now: Date;
+  /** Waits until `bytes` of decoded pixels may be held; returns the release. */
+  reserve?: (bytes: number) => Promise<() => void>;
 }
 
 type Inspected = Pick<ImageProbe, 'format' | 'width' | 'height' | 'orientation' | 'density'>;
@@ -211,6 +213,21 @@ export async function renderExport(deps: PipelineDeps, src: SourceImage, job: Re
   }
   // Measure the mark before decoding: a missing logo or font fails fast, without decoding 24 MP.
   const mark = design ? await prepareMark(deps, design, src, job) : null;
+  const release = job.reserve ? await job.reserve(size.width * size.height * 4) : () => {};
+  try {
+    return await markAndEncode(deps, src, job, { probe, meta, format, size, mark });
+  } finally {
+    release();
+  }
+}
+
+async function markAndEncode(
+  deps: PipelineDeps,
+  src: SourceImage,
+  job: RenderJob,
+  { probe, meta, format, size, mark }: { probe: Inspected; meta: Metadata; format: OutputFormat; size: { width: number; height: number }; mark: PreparedMark | null },
+): Promise<Rendered> {
+  const { settings, design } = job;
   const decoded = await decode(src.bytes, meta, size, format, settings.colour, deps.pixelLimit);
   const warnings = [...decoded.warnings, ...(mark?.warnings ?? [])];
   let raw = decoded.raw;
