@@ -131,3 +131,30 @@ export function pngChunk(type: string, data: Buffer): Buffer {
   out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
   return out;
 }
+
+/** An uncompressed 24-bit bottom-up BMP of the given RGB pixels, with a density in pixels per metre. */
+export function bmp24(width: number, height: number, rgb: Uint8Array, pixelsPerMetre = 2835): Buffer {
+  const stride = Math.ceil((width * 3) / 4) * 4;
+  const out = Buffer.alloc(54 + stride * height);
+  out.write('BM', 0, 'latin1');
+  out.writeUInt32LE(out.length, 2);
+  out.writeUInt32LE(54, 10);
+  out.writeUInt32LE(40, 14);
+  out.writeInt32LE(width, 18);
+  out.writeInt32LE(height, 22);
+  out.writeUInt16LE(1, 26);
+  out.writeUInt16LE(24, 28);
+  out.writeUInt32LE(stride * height, 34);
+  out.writeUInt32LE(pixelsPerMetre, 38);
+  out.writeUInt32LE(pixelsPerMetre, 42);
+  for (let y = 0; y < height; y++) {
+    const row = 54 + (height - 1 - y) * stride;
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      out[row + x * 3] = rgb[i + 2]!;
+      out[row + x * 3 + 1] = rgb[i + 1]!;
+      out[row + x * 3 + 2] = rgb[i]!;
+    }
+  }
+  return out;
+}

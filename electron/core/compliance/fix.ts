@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { ProofmarkError, type CallContext, type FileCheck, type FixAction, type FixedFile, type FixReport, type Profile, type Rule, type RuleResult } from '../../contract/index.ts';
 import type { CoreDeps } from '../deps.ts';
 import { toDpi } from '../imaging/density.ts';
 import { canonicalExtension } from '../imaging/format.ts';
 import { runBatch } from '../jobs/batch.ts';
+import { decodeBmp } from './bmp.ts';
 import { diffRanges } from './bytes.ts';
 import { checkOne, checkTargets, type CheckTarget } from './checker.ts';
 import { setJpegDensity, type DensityEdit } from './jpeg.ts';
@@ -118,7 +119,11 @@ function densityAction(edit: DensityEdit, dpi: number, c: FileCheck): FixAction 
 /** Decode + encode: format conversion (PNG lossless, JPEG high quality), CMYK → sRGB, upright per EXIF. */
 async function convert(input: Uint8Array, c: FileCheck, to: Out, quality: number, toSrgb: boolean, pixelLimit: number): Promise<{ bytes: Uint8Array; action: FixAction }> {
   const from = formatName(c.facts.format);
-  let img = sharp(input, { limitInputPixels: pixelLimit, failOn: 'truncated' });
+  let img: Sharp;
+  if (c.facts.format === 'bmp') {
+    const bmp = decodeBmp(input);
+    img = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels }, limitInputPixels: pixelLimit });
+  } else img = sharp(input, { limitInputPixels: pixelLimit, failOn: 'truncated' });
   const meta = await img.metadata();
   const notes: string[] = [];
   const notesZh: string[] = [];

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FileFacts, ImageFormat, StoredDensity } from '../../contract/index.ts';
 import { densityFacts, readDensityDeclarations } from '../imaging/density.ts';
 import { extensionMatches, looksLikeImageName, sniffFormat } from '../imaging/format.ts';
+import { bmpExpectedSize, readBmpHeader } from './bmp.ts';
 import { jpegEnd, readJpegHeader, scanToEoi, type Walk } from './jpeg.ts';
 import { pngEnd, readPngHeader } from './png.ts';
 
@@ -146,6 +147,15 @@ export function scanFile(file: string, opts: ScanOptions): Scan {
           ? { ok: true, method: 'structure', detail: trailing > 0 ? `complete: ends with the IEND chunk, followed by ${trailing} bytes of appended data` : 'complete: ends with the IEND chunk' }
           : { ok: false, method: 'structure', detail: 'cut off: the image data stops without the closing IEND chunk (the file is truncated or damaged)' };
       }
+    } else if (format === 'bmp') {
+      const h = readBmpHeader(head);
+      if ('error' in h) return done(fail(facts, damagedHeader('BMP', { ok: false, error: h.error })));
+      Object.assign(facts, { width: h.width, height: h.height, bitDepth: 8, channels: h.hasAlpha ? 4 : 3, colourModel: h.bitCount === 8 ? 'palette' : 'rgb', hasAlpha: h.hasAlpha, progressive: false, frames: 1 });
+      declarations = readDensityDeclarations(head);
+      const need = bmpExpectedSize(h);
+      facts.intact = size >= need
+        ? { ok: true, method: 'structure', detail: 'complete: the file holds every pixel row its header declares' }
+        : { ok: false, method: 'structure', detail: `cut off: the header declares ${need} bytes of pixel rows but the file has ${size} bytes` };
     } else {
       return { defer: format, facts, id };
     }

@@ -9,7 +9,7 @@ import { fixFiles } from '../../../electron/core/compliance/api.ts';
 import { writeNew } from '../../../electron/core/compliance/output.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
 import { call, testCore } from '../../helpers/core.ts';
-import { decodedPixels } from '../../helpers/check-images.ts';
+import { bmp24, decodedPixels } from '../../helpers/check-images.ts';
 
 let env: Awaited<ReturnType<typeof testCore>>;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -132,6 +132,31 @@ describe('conversions, re-encoding and the size cap', () => {
       assert.ok(await samePixels(f.path, f.output!), `${f.name}: pixels changed`);
     }
     assert.match(r.files[0]!.actions[0]!.description, /^Convert TIFF to PNG without loss \(pixel values identical\)/);
+  });
+
+  it('reads BMP itself (libvips here cannot) and converts it to PNG without changing a pixel', async () => {
+    const { data, info } = await sharp(corpusFile('chelsea.png')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const file = path.join(dir, 'cat.bmp');
+    await fs.writeFile(file, bmp24(info.width, info.height, data));
+    const checked = await call(env.core, 'check.run', { paths: [file], profileId: 'cpcc-photo' });
+    assert.deepEqual([checked.files[0]!.facts.width, checked.files[0]!.facts.density.dpi?.x.toFixed(1), checked.files[0]!.facts.intact.ok], [451, '72.0', true]);
+    const r = await call(env.core, 'check.fix', { paths: [file], profileId: 'cpcc-photo', outDir: path.join(work.dir, 'bmp') });
+    const f = r.files[0]!;
+    assert.equal(f.after, 'pass', f.remaining.join(' '));
+    const png = await sharp(f.output!).raw().toBuffer();
+    assert.ok(png.equals(data));
+    const cut = await fs.readFile(file);
+    await fs.writeFile(path.join(dir, 'cut.bmp'), cut.subarray(0, cut.length - 1000));
+    const damaged = await call(env.core, 'check.run', { paths: [path.join(dir, 'cut.bmp')], profileId: 'cpcc-photo' });
+    assert.match(damaged.files[0]!.rules.find((x) => x.id === 'intact')!.reason, /cut off: the header declares/);
+  });
+
+  it('converts AVIF (which sharp decodes) to PNG', async () => {
+    const file = path.join(dir, 'cat.avif');
+    await sharp(corpusFile('chelsea.png')).avif({ quality: 60 }).toFile(file);
+    const r = await call(env.core, 'check.fix', { paths: [file], profileId: 'cpcc-photo', outDir: path.join(work.dir, 'avif') });
+    assert.equal(r.files[0]!.after, 'pass', r.files[0]!.remaining.join(' '));
+    assert.ok(await samePixels(file, r.files[0]!.output!));
   });
 
   it('converts to JPEG at the profile quality where the profile says so (usco-group-photo)', async () => {
