@@ -7,7 +7,7 @@ import type { CheckReport, FileCheck, ProfileInput } from '../../../electron/con
 import { checkFiles } from '../../../electron/core/compliance/api.ts';
 import { copyCorpus, corpusFile, pngHeaderOnly, tempDir } from '../../helpers/corpus.ts';
 import { call, testCore } from '../../helpers/core.ts';
-import { withoutPngChunks } from '../../helpers/check-images.ts';
+import { png16, withoutPngChunks } from '../../helpers/check-images.ts';
 
 let env: Awaited<ReturnType<typeof testCore>>;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -32,6 +32,7 @@ before(async () => {
   await fs.writeFile(path.join(photos, 'huge.png'), pngHeaderOnly(40_000, 40_000));
   await fs.copyFile(corpusFile('grace_hopper.jpg'), path.join(photos, 'hopper-named.png'));
   await fs.writeFile(path.join(photos, 'no-phys.png'), withoutPngChunks(await fs.readFile(corpusFile('coffee.png')), ['pHYs']));
+  await fs.writeFile(path.join(photos, 'deep.png'), png16(300, 200, (x, y, c) => x * 200 + y * 90 + c * 4000));
   await sharp(corpusFile('rocket.jpg')).toColourspace('cmyk').withMetadata({ density: 300 }).withIccProfile('cmyk').jpeg({ quality: 90 }).toFile(path.join(photos, 'cmyk.jpg'));
   report = await call(env.core, 'check.run', { paths: [photos], profileId: 'cpcc-photo' });
 });
@@ -51,6 +52,7 @@ describe('check.run with cpcc-photo on the corpus and the edge cases', () => {
       'cmyk.jpg': 'warn', // CMYK colours
       'coffee.png': 'fail', // 96 dpi
       'colorful-cups.jpg': 'pass', // 350 dpi
+      'deep.png': 'fail', // 16-bit PNG without pHYs
       'empty.jpg': 'fail',
       'grace_hopper.jpg': 'fail', // 96 dpi
       'hopper-named.png': 'fail', // JPEG bytes, .png name, 96 dpi
@@ -64,7 +66,7 @@ describe('check.run with cpcc-photo on the corpus and the edge cases', () => {
       'truncated.jpg': 'fail', // damaged
       'wine.jpg': 'pass', // 300 dpi
     });
-    assert.deepEqual(report.summary, { total: 18, pass: 3, warn: 1, fail: 14, fixable: 12, verdict: 'fail' });
+    assert.deepEqual(report.summary, { total: 19, pass: 3, warn: 1, fail: 15, fixable: 13, verdict: 'fail' });
   });
 
   it('says why in plain sentences with numbers', () => {
@@ -110,6 +112,13 @@ describe('check.run with cpcc-photo on the corpus and the edge cases', () => {
     assert.match(rule(huge, 'readable').reason, /40000 x 40000 pixels \(1600 MP\), over the 250 MP limit/);
     assert.ok(huge.rules.slice(1).every((r) => r.status === 'skip'));
     assert.equal(byName(report, 'wine.jpg').verdict, 'pass');
+  });
+
+  it('reads a 16-bit PNG', () => {
+    const f = byName(report, 'deep.png');
+    assert.deepEqual([f.facts.bitDepth, f.facts.channels, f.facts.colourModel], [16, 3, 'rgb']);
+    assert.match(rule(f, 'readable').reason, /^PNG, 300 x 200 px, 16 bits per channel, 3 channels\.$/);
+    assert.match(rule(f, 'density').reason, /no pHYs chunk/);
   });
 
   it('reports the facts a person needs', () => {

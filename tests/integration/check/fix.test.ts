@@ -9,7 +9,7 @@ import { fixFiles } from '../../../electron/core/compliance/api.ts';
 import { writeNew } from '../../../electron/core/compliance/output.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
 import { call, testCore } from '../../helpers/core.ts';
-import { bmp24, decodedPixels } from '../../helpers/check-images.ts';
+import { bmp24, decodedPixels, png16 } from '../../helpers/check-images.ts';
 
 let env: Awaited<ReturnType<typeof testCore>>;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -149,6 +149,16 @@ describe('conversions, re-encoding and the size cap', () => {
     await fs.writeFile(path.join(dir, 'cut.bmp'), cut.subarray(0, cut.length - 1000));
     const damaged = await call(env.core, 'check.run', { paths: [path.join(dir, 'cut.bmp')], profileId: 'cpcc-photo' });
     assert.match(damaged.files[0]!.rules.find((x) => x.id === 'intact')!.reason, /cut off: the header declares/);
+  });
+
+  it('sets the density of a 16-bit PNG without touching a sample', async () => {
+    const file = path.join(dir, 'deep.png');
+    await fs.writeFile(file, png16(64, 48, (x, y, c) => x * 997 + y * 31 + c * 7001));
+    const r = await call(env.core, 'check.fix', { paths: [file], profileId: 'cpcc-photo', outDir: path.join(work.dir, 'deep') });
+    const f = r.files[0]!;
+    assert.equal(f.after, 'pass');
+    assert.deepEqual(f.changedBytes, [{ offset: 33, length: 21 }]);
+    assert.ok(await samePixels(file, f.output!));
   });
 
   it('converts AVIF (which sharp decodes) to PNG', async () => {
