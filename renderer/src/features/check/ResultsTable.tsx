@@ -3,6 +3,10 @@ import { Fragment, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CheckReport, FileCheck, RuleResult, RuleStatus } from '../../../../electron/contract/index.ts';
 import { ltr } from './FixModal.tsx';
+import { checkStrings } from './i18n.ts';
+
+/** Measured values that are words (the rest are numbers and units, the same in every language). */
+const measuredWords = new Set(Object.keys(checkStrings.en.measured));
 
 export const statusColour: Record<RuleStatus, string> = { pass: 'teal', warn: 'yellow', fail: 'red', skip: 'gray' };
 const glyph: Record<RuleStatus, string> = { pass: '✓', warn: '!', fail: '×', skip: '–' };
@@ -137,7 +141,7 @@ export function ResultsTable({ report }: { report: CheckReport }) {
                     const r = byId.get(c.id);
                     return (
                       <Table.Td key={c.id} title={r ? reason(r) : undefined}>
-                        {r ? <StatusMark status={r.status} text={r.status === 'skip' ? t('status.skip') : r.measured} /> : null}
+                        {r ? <StatusMark status={r.status} text={r.status === 'skip' ? t('status.skip') : measuredWords.has(r.measured) ? t(`measured.${r.measured}`) : r.measured} /> : null}
                       </Table.Td>
                     );
                   })}

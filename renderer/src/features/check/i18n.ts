@@ -66,6 +66,7 @@ export const checkStrings = {
       rules: 'Rules', severity: { fail: 'must pass', warn: 'warning only', off: 'off' }, save: 'Save copy', delete: 'Delete this copy',
       source: 'Source', dpi: 'dpi', mb: 'MB', px: 'px', count: 'files', tolerance: 'tolerance', level: 'white level', share: 'share',
     },
+    measured: { complete: 'complete', damaged: 'damaged', refused: 'refused', 'header only': 'header only', decoded: 'decoded', none: 'none', 'no image': 'not an image', 'none recorded': 'none recorded', 'visible mark': 'visible mark' },
     kinds: {
       format: 'Format', extension: 'Extension', minDensity: 'Density', maxFileSize: 'File size', minLongSide: 'Long side', minSize: 'Pixel size',
       square: 'Square', colourSpace: 'Colour', whiteBackground: 'White background', noVisibleWatermark: 'No visible watermark', sameFormat: 'One format', maxFiles: 'Number of files',
@@ -138,6 +139,7 @@ export const checkStrings = {
       rules: '规则', severity: { fail: '必须通过', warn: '仅警告', off: '关闭' }, save: '保存副本', delete: '删除此副本',
       source: '依据', dpi: 'dpi', mb: 'MB', px: '像素', count: '个文件', tolerance: '容差', level: '白色阈值', share: '比例',
     },
+    measured: { complete: '完整', damaged: '已损坏', refused: '已拒绝', 'header only': '仅文件头', decoded: '已解码', none: '无', 'no image': '不是图片', 'none recorded': '无记录', 'visible mark': '有可见水印' },
     kinds: {
       format: '格式', extension: '扩展名', minDensity: '分辨率', maxFileSize: '文件大小', minLongSide: '长边', minSize: '像素尺寸',
       square: '正方形', colourSpace: '色彩', whiteBackground: '白色背景', noVisibleWatermark: '无可见水印', sameFormat: '同一格式', maxFiles: '文件数量',
