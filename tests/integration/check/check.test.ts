@@ -7,6 +7,7 @@ import type { CheckReport, FileCheck, ProfileInput } from '../../../electron/con
 import { checkFiles } from '../../../electron/core/compliance/api.ts';
 import { copyCorpus, corpusFile, pngHeaderOnly, tempDir } from '../../helpers/corpus.ts';
 import { call, testCore } from '../../helpers/core.ts';
+import { dispatch } from '../../../electron/contract/dispatch.ts';
 import { png16, withoutPngChunks } from '../../helpers/check-images.ts';
 
 let env: Awaited<ReturnType<typeof testCore>>;
@@ -139,6 +140,30 @@ describe('check.run with cpcc-photo on the corpus and the edge cases', () => {
     assert.equal(full.integrity, true);
     assert.equal(full.files[0]!.facts.intact.method, 'decode');
     assert.equal(full.files[1]!.facts.intact.ok, false);
+  });
+});
+
+describe('jobs', () => {
+  it('reports progress per file and can be cancelled', async () => {
+    const dir = path.join(work.dir, 'many');
+    await fs.mkdir(dir);
+    const rocket = await fs.readFile(corpusFile('rocket.jpg'));
+    for (let i = 0; i < 200; i++) await fs.writeFile(path.join(dir, `r${i}.jpg`), rocket);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const result = await dispatch(env.core.handlers, 'check.run', { paths: [dir] }, {
+      signal: controller.signal,
+      progress: (p) => {
+        seen.push(p.done);
+        if (p.done > 0) controller.abort();
+      },
+    });
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.error.code, 'cancelled');
+    assert.ok(seen.some((d) => d > 0 && d < 200), seen.join(','));
+    const done = await call(env.core, 'check.run', { paths: [dir] }, (p) => seen.push(p.done));
+    assert.equal(done.summary.total, 200);
+    assert.equal(seen.at(-1), 200);
   });
 });
 
