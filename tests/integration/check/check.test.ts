@@ -8,7 +8,8 @@ import { checkFiles } from '../../../electron/core/compliance/api.ts';
 import { copyCorpus, corpusFile, pngHeaderOnly, tempDir } from '../../helpers/corpus.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { dispatch } from '../../../electron/contract/dispatch.ts';
-import { png16, withoutPngChunks } from '../../helpers/check-images.ts';
+import { setJpegDensity } from '../../../electron/core/compliance/jpeg.ts';
+import { exifResolution, png16, withJpegSegment, withoutPngChunks } from '../../helpers/check-images.ts';
 
 let env: Awaited<ReturnType<typeof testCore>>;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -113,6 +114,22 @@ describe('check.run with cpcc-photo on the corpus and the edge cases', () => {
     assert.match(rule(huge, 'readable').reason, /40000 x 40000 pixels \(1600 MP\), over the 250 MP limit/);
     assert.ok(huge.rules.slice(1).every((r) => r.status === 'skip'));
     assert.equal(byName(report, 'wine.jpg').verdict, 'pass');
+  });
+
+  it('lets EXIF count when EXIF and JFIF disagree, reports both, and warns', async () => {
+    const rocket = await fs.readFile(corpusFile('rocket.jpg')); // JFIF 72 dpi
+    const dir = path.join(work.dir, 'disagree');
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, 'exif300.jpg'), withJpegSegment(rocket, exifResolution(300, 300, 2, false), 20));
+    await fs.writeFile(path.join(dir, 'exif72.jpg'), withJpegSegment(setJpegDensity(rocket, 300).bytes, exifResolution(72, 72, 2, true), 20));
+    const r = await call(env.core, 'check.run', { paths: [dir], profileId: 'cpcc-photo' });
+    const warn = rule(byName(r, 'exif300.jpg'), 'density');
+    assert.equal(warn.status, 'warn');
+    assert.match(warn.reason, /^Density is 300 dpi in EXIF, but JFIF says 72 dpi\. Most programs show the EXIF value/);
+    assert.deepEqual(byName(r, 'exif300.jpg').facts.density.declarations.map((d) => `${d.source} ${d.x}`), ['jfif 72', 'exif 300']);
+    const fail = rule(byName(r, 'exif72.jpg'), 'density');
+    assert.equal(fail.status, 'fail');
+    assert.match(fail.reason, /^Density is 72 dpi in EXIF \(which counts; JFIF says 300 dpi\); the rule needs at least 300 dpi/);
   });
 
   it('reads a 16-bit PNG', () => {
