@@ -280,7 +280,9 @@ export async function checkTargets(deps: CoreDeps, targets: CheckTarget[], profi
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.config.concurrency, batches.length)) }, lane));
+    // Twice as many batches in flight as lanes of work, so a worker always has the next batch queued
+    // while the main side evaluates the rules of the last one.
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(2 * deps.config.concurrency, batches.length)) }, lane));
   } catch (err) {
     if (ctx.signal.aborted) throw new ProofmarkError('cancelled', 'The check was cancelled.');
     throw err;

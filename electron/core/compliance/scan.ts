@@ -11,10 +11,16 @@ import { pngEnd, readPngHeader } from './png.ts';
 // runs in the worker pool: a thousand files cost a few syscalls each instead of a thread-pool
 // round trip per read, and the Electron main process never waits on a disk.
 
-/** Bytes read from the start of every file; enough for nearly every header. */
+/** Bytes read from the start of a file at first: most headers (without a large EXIF thumbnail) fit. */
+const FIRST_READ = 16 * 1024;
+/** Headers up to this size are read into a reused buffer; longer ones get their own. */
 export const HEAD_BYTES = 64 * 1024;
 /** Bytes read from the end, to find the end-of-image marker. */
 const TAIL_BYTES = 4096;
+
+// Reused for every file of a batch (reads are synchronous, and nothing returned points into them).
+const headScratch = Buffer.allocUnsafe(HEAD_BYTES);
+const tailScratch = Buffer.allocUnsafe(TAIL_BYTES);
 
 /** Why a file could not be looked at as an image; the checker turns it into a failing "readable" rule. */
 export interface Unreadable {
@@ -52,8 +58,8 @@ export function extensionOf(name: string): string {
   return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
 }
 
-function readAt(fd: number, position: number, length: number): Uint8Array {
-  const buf = Buffer.allocUnsafe(length);
+function readAt(fd: number, position: number, length: number, into?: Buffer): Uint8Array {
+  const buf = into && into.length >= length ? into : Buffer.allocUnsafe(length);
   const n = fs.readSync(fd, buf, 0, length, position);
   return buf.subarray(0, n);
 }
@@ -87,7 +93,7 @@ export function scanFile(file: string, opts: ScanOptions): Scan {
     const size = stat.size;
     const facts = emptyFacts(file, size);
     if (size === 0) return done(fail(facts, { kind: 'empty', en: 'The file is empty (0 bytes).', zh: '文件是空的（0 字节）。' }));
-    let head = readAt(fd, 0, Math.min(size, HEAD_BYTES));
+    let head = readAt(fd, 0, Math.min(size, FIRST_READ), headScratch);
     const format = sniffFormat(head.subarray(0, 512));
     facts.format = format;
     if (!format) {
@@ -102,10 +108,10 @@ export function scanFile(file: string, opts: ScanOptions): Scan {
       for (;;) {
         const r = parse(head);
         if (r.ok || !('needMore' in r)) return r;
-        head = readAt(fd, 0, r.needMore);
+        head = readAt(fd, 0, r.needMore, headScratch);
       }
     };
-    const tail = () => (size <= head.length ? { bytes: head, start: 0 } : { bytes: readAt(fd, Math.max(0, size - TAIL_BYTES), Math.min(size, TAIL_BYTES)), start: Math.max(0, size - TAIL_BYTES) });
+    const tail = () => (size <= head.length ? { bytes: head, start: 0 } : { bytes: readAt(fd, Math.max(0, size - TAIL_BYTES), Math.min(size, TAIL_BYTES), tailScratch), start: Math.max(0, size - TAIL_BYTES) });
     let orientation: number | null = null;
     let trailing = 0;
     let declarations: StoredDensity[];
