@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /**
  * The edits people make to a copied product photo, as the find feature's tests and benchmark
@@ -36,7 +36,7 @@ export async function applyTransform(input: Buffer | string, name: TransformName
   const meta = await img().toBuffer({ resolveWithObject: true }).then((r) => r.info);
   const w = meta.width;
   const h = meta.height;
-  const jpeg = (s: sharp.Sharp, quality = 90) => s.jpeg({ quality }).toBuffer();
+  const jpeg = (s: Sharp, quality = 90) => s.jpeg({ quality }).toBuffer();
   switch (name) {
     case 'jpeg50': return jpeg(img(), 50);
     case 'resize25': return jpeg(img().resize(Math.max(1, Math.round(w * 0.25))));
