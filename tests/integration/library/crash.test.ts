@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -35,11 +36,25 @@ test('SIGKILL at random moments of a 200-file import leaves a consistent library
   let seed = 20261122;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const stored: number[] = [];
-  // Kill early enough that each run dies with files still to import, at a different point each time.
+  // Kill once this run has stored something new (start-up time varies with machine load), at a
+  // different point each time, early enough that files are still left to import.
+  const storedFiles = () => {
+    const originals = path.join(libraryDir, 'originals');
+    if (!existsSync(originals)) return 0;
+    return readdirSync(originals, { recursive: true }).filter((name) => String(name).includes('.')).length;
+  };
   for (let round = 0; round < 12 && stored.length < 4; round++) {
-    const delay = 250 + Math.floor(random() * 700);
+    const delay = Math.floor(random() * 300);
+    const before = storedFiles();
     const run = await runCli(['import', photos, '--library', libraryDir, '--json'], {
-      onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), delay),
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (storedFiles() <= before) return;
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGKILL'), delay);
+        }, 20);
+        child.once('exit', () => clearInterval(poll));
+      },
     });
     const count = await assertConsistent(libraryDir);
     if (run.signal === 'SIGKILL' && count < 200) stored.push(count);
