@@ -38,7 +38,7 @@ describe('Library screen in Chromium through the bridge', { skip: skip ?? false 
     const metadata = await panel.getByTestId('detail-metadata').innerText();
     assert.match(metadata, /451 × 300/);
     assert.match(metadata, /PENTAX K100D Super/);
-    assert.match(metadata, /72 dpi \(2835 per m, png-phys\)/);
+    assert.match(metadata, /72 dpi \(PNG pHYs: 2835 px\/m\)/);
     await panel.getByTestId('detail-title').fill('Chelsea the cat');
     await panel.getByTestId('detail-save').click();
     await panel.getByText('Edited').waitFor();

@@ -1,6 +1,7 @@
 import { Badge, Button, Code, Group, Image, ScrollArea, Stack, Table, TagsInput, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { ImageItem, ProvenanceEvent } from '../../../../electron/contract/index.ts';
 import { api } from '../../api.ts';
 
@@ -31,7 +32,7 @@ export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => vo
   if (!data) return null;
   const { item, history } = data;
   const m = item.metadata;
-  const density = describeDensity(item, t('densityMissing'), t('densityNone'));
+  const density = describeDensity(item, t);
   const rows: [string, string][] = [
     [t('fields.format'), `${item.format.toUpperCase()}${item.bitDepth !== 8 ? `, ${item.bitDepth}-bit` : ''}`],
     [t('fields.size'), `${item.width} × ${item.height}`],
@@ -97,15 +98,17 @@ export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => vo
 
 const PER_INCH = { inch: 1, cm: 2.54, m: 0.0254 } as const;
 
-/** "300 dpi (11811 per m, png-phys)": the stored numbers, and what they mean in dpi. */
-function describeDensity(item: ImageItem, missing: string, none: string): string {
+/** "300 dpi (PNG pHYs: 11811 px/m)": what the stored numbers mean in dpi, and where they are stored. */
+function describeDensity(item: ImageItem, t: TFunction<'library'>): string {
   const d = item.density;
-  if (!d) return missing;
-  if (d.unit === 'none') return `${d.x} × ${d.y} — ${none}`;
+  if (!d) return t('densityMissing');
+  const where = t(`densitySource.${d.source}`);
+  if (d.unit === 'none') return `${d.x} × ${d.y} — ${t('densityNone')} (${where})`;
   const factor = PER_INCH[d.unit];
   const dpi = (v: number) => Math.round(v * factor * 10) / 10;
   const value = d.x === d.y ? `${dpi(d.x)} dpi` : `${dpi(d.x)} × ${dpi(d.y)} dpi`;
-  return `${value} (${d.x} per ${d.unit}, ${d.source})`;
+  const stored = d.unit === 'inch' ? where : `${where}: ${d.x} px/${d.unit}`;
+  return `${value} (${stored})`;
 }
 
 function summarise(e: ProvenanceEvent): string {

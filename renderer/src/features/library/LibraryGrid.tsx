@@ -6,6 +6,8 @@ import { api } from '../../api.ts';
 
 const CELL = 168;
 const GAP = 10;
+/** Room for the selection outline, which is drawn outside each cell. */
+const OUTLINE = 2;
 
 /** Virtualised thumbnail grid: only the visible rows exist in the DOM, so 20,000 items scroll smoothly. */
 export function LibraryGrid({ items, selected, onSelect }: { items: ImageItem[]; selected: number | null; onSelect: (id: number) => void }) {
@@ -18,15 +20,15 @@ export function LibraryGrid({ items, selected, onSelect }: { items: ImageItem[];
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
-  const columns = Math.max(1, Math.floor((width + GAP) / (CELL + GAP)));
+  const columns = Math.max(1, Math.floor((width - 2 * OUTLINE + GAP) / (CELL + GAP)));
   const rows = Math.ceil(items.length / columns);
   const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => parent.current, estimateSize: () => CELL + 34 + GAP, overscan: 4 });
 
   return (
     <Box ref={parent} data-testid="library-grid" style={{ overflow: 'auto', height: '100%' }}>
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      <div style={{ height: virtualizer.getTotalSize() + 2 * OUTLINE, position: 'relative' }}>
         {virtualizer.getVirtualItems().map((row) => (
-          <div key={row.key} style={{ position: 'absolute', top: row.start, left: 0, right: 0, display: 'flex', gap: GAP }}>
+          <div key={row.key} style={{ position: 'absolute', top: row.start + OUTLINE, left: OUTLINE, right: OUTLINE, display: 'flex', gap: GAP }}>
             {items.slice(row.index * columns, row.index * columns + columns).map((item) => (
               <Box
                 key={item.id}

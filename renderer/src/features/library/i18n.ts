@@ -19,6 +19,7 @@ export const libraryStrings = {
     },
     densityNone: 'no density (units undefined)',
     densityMissing: 'not stored',
+    densitySource: { jfif: 'JFIF header', exif: 'EXIF', 'png-phys': 'PNG pHYs', tiff: 'TIFF tags', 'webp-exif': 'WebP EXIF', other: 'other header' },
     unknown: 'unknown',
     saved: 'Saved',
     event: {
@@ -46,6 +47,7 @@ export const libraryStrings = {
     },
     densityNone: '无分辨率（单位未定义）',
     densityMissing: '未记录',
+    densitySource: { jfif: 'JFIF 文件头', exif: 'EXIF', 'png-phys': 'PNG pHYs', tiff: 'TIFF 标签', 'webp-exif': 'WebP EXIF', other: '其他文件头' },
     unknown: '未知',
     saved: '已保存',
     event: {
