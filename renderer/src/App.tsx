@@ -1,4 +1,5 @@
 import { ActionIcon, AppShell, Group, NavLink, SegmentedControl, Text, Title, Tooltip, useMantineColorScheme } from '@mantine/core';
+import { IconCertificate, IconListCheck, IconMoon, IconPhoto, IconSearch, IconSun, IconWritingSign, type Icon } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { setLanguage, type Language } from './i18n.ts';
@@ -9,7 +10,7 @@ import { CheckScreen } from './features/check/CheckScreen.tsx';
 import { FindScreen } from './features/find/FindScreen.tsx';
 import { BundlesScreen } from './features/bundles/BundlesScreen.tsx';
 
-const icons: Record<Screen, string> = { library: '▦', watermark: '©', check: '✓', find: '⌕', bundles: '▤' };
+const icons: Record<Screen, Icon> = { library: IconPhoto, watermark: IconWritingSign, check: IconListCheck, find: IconSearch, bundles: IconCertificate };
 
 function ScreenView({ screen }: { screen: Screen }) {
   switch (screen) {
@@ -47,16 +48,17 @@ export function App() {
               />
               <Tooltip label={colorScheme === 'dark' ? t('theme.light') : t('theme.dark')}>
                 <ActionIcon variant="default" aria-label="theme" data-testid="theme-toggle" onClick={() => setColorScheme(colorScheme === 'dark' ? 'light' : 'dark')}>
-                  {colorScheme === 'dark' ? '☀' : '☾'}
+                  {colorScheme === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}
                 </ActionIcon>
               </Tooltip>
             </Group>
           </Group>
         </AppShell.Header>
         <AppShell.Navbar p="xs">
-          {screens.map((s) => (
-            <NavLink key={s} data-testid={`nav-${s}`} active={s === screen} label={t(`nav.${s}`)} leftSection={<span aria-hidden>{icons[s]}</span>} onClick={() => nav.go(s)} />
-          ))}
+          {screens.map((s) => {
+            const ScreenIcon = icons[s];
+            return <NavLink key={s} data-testid={`nav-${s}`} active={s === screen} label={t(`nav.${s}`)} leftSection={<ScreenIcon size={18} aria-hidden />} onClick={() => nav.go(s)} />;
+          })}
         </AppShell.Navbar>
         <AppShell.Main h="100dvh">
           <ScreenView screen={screen} />
