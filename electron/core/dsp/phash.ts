@@ -1,3 +1,6 @@
+import { resampleBox } from './resample.ts';
+import type { Box } from './trim.ts';
+
 /**
  * DCT perceptual hashes on a luma grid, and Hamming distances between them.
  * Pure typed-array code (runs in worker threads and the main thread alike).
@@ -46,42 +49,9 @@ export function dctLowFreq(grid: Float64Array | Float32Array, n: number, k: numb
   return out;
 }
 
-/**
- * Area-average resample of a region of a single-channel image to an n×n grid
- * (each output cell is the mean of the source pixels it covers, with fractional edges).
- */
-export function resampleArea(
-  src: Uint8Array | Uint8ClampedArray,
-  width: number,
-  box: { x: number; y: number; width: number; height: number },
-  n: number,
-): Float64Array {
-  const out = new Float64Array(n * n);
-  const sx = box.width / n;
-  const sy = box.height / n;
-  for (let gy = 0; gy < n; gy++) {
-    const y0 = box.y + gy * sy;
-    const y1 = y0 + sy;
-    for (let gx = 0; gx < n; gx++) {
-      const x0 = box.x + gx * sx;
-      const x1 = x0 + sx;
-      let sum = 0;
-      let area = 0;
-      for (let y = Math.floor(y0); y < Math.ceil(y1); y++) {
-        const wy = Math.min(y + 1, y1) - Math.max(y, y0);
-        if (wy <= 0) continue;
-        const row = y * width;
-        for (let x = Math.floor(x0); x < Math.ceil(x1); x++) {
-          const wx = Math.min(x + 1, x1) - Math.max(x, x0);
-          if (wx <= 0) continue;
-          sum += src[row + x]! * wx * wy;
-          area += wx * wy;
-        }
-      }
-      out[gy * n + gx] = area > 0 ? sum / area : 0;
-    }
-  }
-  return out;
+/** Area-average resample of a region of a single-channel image to an n×n grid. */
+export function resampleArea(src: Uint8Array | Uint8ClampedArray, width: number, box: Box, n: number): Float64Array {
+  return resampleBox(src, width, box, n, n);
 }
 
 /** The 8 symmetries of a square grid (dihedral group D4), as indices into DIHEDRAL_NAMES. */

@@ -1,4 +1,6 @@
 import { scanFiles, walkSync } from '../compliance/scan.ts';
+import { fingerprintPicture, verifyCandidates } from '../similarity/kernels.ts';
+import { analysePair } from '../similarity/pixels.ts';
 
 /**
  * The pixel tasks worker threads can run. Each feature adds its kernels here; the worker
@@ -11,6 +13,12 @@ export const tasks = {
   'check.scan': scanFiles,
   /** Registration check: expand files and folders into image files. */
   'check.walk': (input: { paths: string[]; recursive: boolean }) => walkSync(input.paths, input.recursive),
+  /** Find: global hashes, ORB keypoints and a small thumbnail of a decoded greyscale picture. */
+  'find.fingerprint': fingerprintPicture,
+  /** Find: keypoint matching, RANSAC and pixel agreement of a query against candidate originals. */
+  'find.verify': verifyCandidates,
+  /** Find: the original warped onto the suspect, colour changes and marks added on top. */
+  'find.analyse': analysePair,
 } satisfies Record<string, (input: never) => unknown>;
 
 export type TaskName = keyof typeof tasks;

@@ -2,10 +2,43 @@ import type { HandlersFor } from '../../contract/index.ts';
 import type { findMethods } from '../../contract/index.ts';
 import type { Migration } from '../library/db.ts';
 import type { CoreDeps } from '../deps.ts';
+import { findService } from './service.ts';
+import { readSuspect } from './decode.ts';
+import { alignPair } from './changes.ts';
+import { renderOverlayAndDifference, renderSideBySide } from './render.ts';
 
-// The find feature's schema changes and handlers; filled in by its issue.
-export const findMigrations: Migration[] = [];
+export const findMigrations: Migration[] = [
+  {
+    id: 'find-001-fingerprints',
+    up: `CREATE TABLE find_fingerprints (
+      image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+      version INTEGER NOT NULL,
+      hash BLOB NOT NULL,
+      data BLOB NOT NULL,
+      computed_at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX find_fingerprints_version ON find_fingerprints(version);`,
+  },
+];
 
-export function findFeature(_deps: CoreDeps): HandlersFor<typeof findMethods> {
-  return {};
+export function findFeature(deps: CoreDeps): HandlersFor<typeof findMethods> {
+  const service = findService(deps);
+  // Every newly imported original is fingerprinted right away (a failure only warns: the back-fill catches up).
+  deps.library.onImported((item, bytes) => service.onImported(item, bytes));
+  return {
+    'find.search': async (input) => service.search(input),
+    'find.compare': async (input) => {
+      const { bytes, name } = await readSuspect(input);
+      deps.library.get(input.originalId);
+      const { match, map, suspectSize } = await service.matchOne(input.originalId, bytes, name);
+      const sideBySide = await renderSideBySide(deps, input.originalId, bytes, suspectSize, match);
+      if (!match || !map || match.score < 1) return { match, sideBySide, overlay: null, difference: null };
+      const pair = await alignPair(deps, input.originalId, bytes, map, { renders: true });
+      const { overlay, difference } = await renderOverlayAndDifference(deps, pair);
+      return { match, sideBySide, overlay, difference };
+    },
+    'find.duplicates': async (_input, ctx) => service.duplicates(ctx),
+    'find.backfill': async ({ redo }, ctx) => service.backfill(redo, ctx),
+    'find.status': async () => service.status(),
+  };
 }

@@ -1,0 +1,37 @@
+/**
+ * The 0–100 score and the match threshold. Two independent pieces of evidence, each turned into
+ * a logistic score, the stronger one wins:
+ *   - global: Hamming distance of the 256-bit content hashes (0 = same picture; unrelated ≈ 128 ± 8);
+ *   - local: keypoints that agree on one geometric transform, backed by the aligned pixels agreeing.
+ * The constants were fitted on the benchmark's labelled pairs (tests/bench/find.bench.ts prints the
+ * evidence distributions): see CALIBRATION below and the README's find section.
+ */
+import type { Verification } from './kernels.ts';
+
+export const MATCH_THRESHOLD = 50;
+
+export const CALIBRATION = {
+  /** Global distance at which the global evidence alone scores 50, and its spread. */
+  globalMid: 62,
+  globalSpread: 5,
+  /** Pixel-backed inliers at which local evidence alone scores 50, and its spread. */
+  localMid: 16,
+  localSpread: 3,
+} as const;
+
+const logistic = (z: number) => 1 / (1 + Math.exp(-z));
+
+/**
+ * Inliers count for more when the aligned pixels agree too: a repeated texture can line up a few
+ * keypoints by chance, but not make the pictures look alike.
+ */
+export function effectiveInliers(v: Pick<Verification, 'inliers' | 'correlation' | 'agreeing'>): number {
+  const pixel = Math.max(0, Math.min(1, (v.agreeing - 0.2) / 0.5)) * Math.max(0, Math.min(1, (v.correlation + 0.1) / 0.6));
+  return v.inliers * (0.35 + 0.65 * pixel);
+}
+
+export function scoreOf(globalDistance: number, v: Pick<Verification, 'inliers' | 'correlation' | 'agreeing'> | null): { score: number; local: number; global: number } {
+  const global = logistic((CALIBRATION.globalMid - globalDistance) / CALIBRATION.globalSpread);
+  const local = v ? logistic((effectiveInliers(v) - CALIBRATION.localMid) / CALIBRATION.localSpread) : 0;
+  return { score: Math.round(1000 * Math.max(global, local)) / 10, local, global };
+}

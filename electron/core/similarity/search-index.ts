@@ -1,0 +1,261 @@
+/**
+ * The in-memory index over every fingerprint in the library: global hashes in one typed array
+ * (scanned with popcounts), and keypoint descriptors in bit-sampling LSH tables (CSR arrays) whose
+ * postings carry the keypoint's orientation, so votes for an original are counted per relative
+ * rotation — the true original's votes pile up in one rotation bin, chance collisions spread out.
+ */
+import { popcount32 } from '../dsp/phash.ts';
+import { lshKey, lshLayout, type LshLayout } from '../dsp/lsh.ts';
+
+export interface IndexedPicture {
+  id: number;
+  /** 256-bit global hash, 8 words. */
+  hash: Uint32Array;
+  /** Keypoints indexed: orientation (degrees) and descriptors (8 words each), strongest/spread first. */
+  n: number;
+  angle: Float32Array;
+  desc: Uint32Array;
+}
+
+export interface QueryKeys {
+  /** 8 dihedral variants of the query's global hash (8 words each). */
+  variants: Uint32Array;
+  plain: { n: number; angle: Float32Array; desc: Uint32Array };
+  mirrored: { n: number; angle: Float32Array; desc: Uint32Array };
+}
+
+export interface IndexHit {
+  id: number;
+  /** Smallest Hamming distance of the global hash over the 8 variants (0–255). */
+  distance: number;
+  /** Which dihedral variant gave it (see DIHEDRAL_NAMES). */
+  variant: number;
+  /** Orientation-consistent keypoint votes. */
+  votes: number;
+}
+
+export interface IndexOptions {
+  tables?: number;
+  bits?: number;
+  /** Keypoints of each picture put in the tables. */
+  perPicture?: number;
+}
+
+export const INDEX_DEFAULTS = { tables: 2, bits: 20, perPicture: 256 } as const;
+const ANGLE_BINS = 16;
+
+interface Table {
+  offsets: Uint32Array;
+  /** slot << 8 | orientation (0–255). */
+  postings: Uint32Array;
+  /** Added since the last compaction: key → postings. */
+  pending: Map<number, number[]>;
+}
+
+export class FingerprintIndex {
+  readonly layout: LshLayout;
+  readonly perPicture: number;
+  private ids = new Int32Array(1024);
+  private hashes = new Uint32Array(1024 * 8);
+  private alive = new Uint8Array(1024);
+  private slotOf = new Map<number, number>();
+  private slots = 0;
+  private tables: Table[];
+  private pendingCount = 0;
+  private builtCount = 0;
+
+  constructor(opts: IndexOptions = {}) {
+    const tables = opts.tables ?? INDEX_DEFAULTS.tables;
+    const bits = opts.bits ?? INDEX_DEFAULTS.bits;
+    this.perPicture = opts.perPicture ?? INDEX_DEFAULTS.perPicture;
+    this.layout = lshLayout(tables, bits);
+    this.tables = Array.from({ length: tables }, () => ({ offsets: new Uint32Array((1 << bits) + 1), postings: new Uint32Array(0), pending: new Map() }));
+  }
+
+  get size(): number {
+    return this.slotOf.size;
+  }
+
+  has(id: number): boolean {
+    return this.slotOf.has(id);
+  }
+
+  private grow(min: number) {
+    if (min <= this.ids.length) return;
+    const cap = Math.max(min, this.ids.length * 2);
+    const ids = new Int32Array(cap);
+    ids.set(this.ids);
+    const hashes = new Uint32Array(cap * 8);
+    hashes.set(this.hashes);
+    const alive = new Uint8Array(cap);
+    alive.set(this.alive);
+    this.ids = ids;
+    this.hashes = hashes;
+    this.alive = alive;
+  }
+
+  /** Adds (or replaces) one picture. Its keypoints wait in a small side table until compaction. */
+  add(p: IndexedPicture): void {
+    this.remove(p.id);
+    const slot = this.slots++;
+    if (slot >= 1 << 24) throw new RangeError('The find index holds at most 16 million pictures.');
+    this.grow(slot + 1);
+    this.ids[slot] = p.id;
+    this.hashes.set(p.hash.subarray(0, 8), slot * 8);
+    this.alive[slot] = 1;
+    this.slotOf.set(p.id, slot);
+    const n = Math.min(p.n, this.perPicture);
+    for (let t = 0; t < this.tables.length; t++) {
+      const pending = this.tables[t]!.pending;
+      for (let i = 0; i < n; i++) {
+        const key = lshKey(this.layout, p.desc, i, t);
+        const posting = ((slot << 8) | angleByte(p.angle[i]!)) >>> 0;
+        const list = pending.get(key);
+        if (list) list.push(posting);
+        else pending.set(key, [posting]);
+      }
+    }
+    this.pendingCount += n;
+    if (this.pendingCount > Math.max(50_000, this.builtCount * 0.25)) this.compact();
+  }
+
+  /** Forgets a picture (its postings are skipped, and dropped at the next compaction). */
+  remove(id: number): void {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    this.alive[slot] = 0;
+    this.slotOf.delete(id);
+  }
+
+  /** Merges the side tables into the CSR arrays (a counting sort by key). */
+  compact(): void {
+    for (const table of this.tables) {
+      const buckets = table.offsets.length - 1;
+      const counts = new Uint32Array(buckets + 1);
+      const old = table.postings;
+      for (let k = 0; k < buckets; k++) {
+        let c = 0;
+        for (let j = table.offsets[k]!; j < table.offsets[k + 1]!; j++) if (this.alive[old[j]! >>> 8]) c++;
+        counts[k] = c + (table.pending.get(k)?.length ?? 0);
+      }
+      const offsets = new Uint32Array(buckets + 1);
+      for (let k = 0; k < buckets; k++) offsets[k + 1] = offsets[k]! + counts[k]!;
+      const postings = new Uint32Array(offsets[buckets]!);
+      for (let k = 0; k < buckets; k++) {
+        let w = offsets[k]!;
+        for (let j = table.offsets[k]!; j < table.offsets[k + 1]!; j++) if (this.alive[old[j]! >>> 8]) postings[w++] = old[j]!;
+        const extra = table.pending.get(k);
+        if (extra) for (const p of extra) if (this.alive[p >>> 8]) postings[w++] = p;
+      }
+      table.offsets = offsets;
+      table.postings = postings;
+      table.pending.clear();
+    }
+    this.builtCount = this.tables[0]?.postings.length ?? 0;
+    this.pendingCount = 0;
+  }
+
+  /**
+   * Candidates for a query: the `globalTop` nearest global hashes within `maxDistance`, and the
+   * `localTop` pictures with most orientation-consistent keypoint votes (at least `minVotes`).
+   */
+  search(q: QueryKeys, opts: { globalTop?: number; maxDistance?: number; localTop?: number; minVotes?: number } = {}): IndexHit[] {
+    const globalTop = opts.globalTop ?? 8;
+    const maxDistance = opts.maxDistance ?? 100;
+    const localTop = opts.localTop ?? 12;
+    const minVotes = opts.minVotes ?? 3;
+    const slots = this.slots;
+    const hits = new Map<number, IndexHit>();
+    const hitFor = (slot: number) => {
+      let h = hits.get(slot);
+      if (!h) {
+        h = { id: this.ids[slot]!, distance: 256, variant: 0, votes: 0 };
+        hits.set(slot, h);
+      }
+      return h;
+    };
+
+    // Global hashes: every picture against the 8 variants of the query.
+    const best = new Uint16Array(slots).fill(256);
+    const bestVariant = new Uint8Array(slots);
+    const v = q.variants;
+    const hs = this.hashes;
+    for (let d = 0; d < 8; d++) {
+      const o = d * 8;
+      const v0 = v[o]!, v1 = v[o + 1]!, v2 = v[o + 2]!, v3 = v[o + 3]!, v4 = v[o + 4]!, v5 = v[o + 5]!, v6 = v[o + 6]!, v7 = v[o + 7]!;
+      for (let s = 0, h = 0; s < slots; s++, h += 8) {
+        const dist = popcount32(v0 ^ hs[h]!) + popcount32(v1 ^ hs[h + 1]!) + popcount32(v2 ^ hs[h + 2]!) + popcount32(v3 ^ hs[h + 3]!)
+          + popcount32(v4 ^ hs[h + 4]!) + popcount32(v5 ^ hs[h + 5]!) + popcount32(v6 ^ hs[h + 6]!) + popcount32(v7 ^ hs[h + 7]!);
+        if (dist < best[s]!) {
+          best[s] = dist;
+          bestVariant[s] = d;
+        }
+      }
+    }
+    const near: number[] = [];
+    for (let s = 0; s < slots; s++) if (this.alive[s] && best[s]! <= maxDistance) near.push(s);
+    near.sort((a, b) => best[a]! - best[b]!);
+    for (const s of near.slice(0, globalTop)) hitFor(s);
+
+    // Keypoint votes, per relative orientation bin, plain and mirrored query kept apart.
+    const bins = 2 * ANGLE_BINS;
+    const votes = new Uint16Array(slots * bins);
+    const touched: number[] = [];
+    const totalPostings = this.tables.reduce((a, t) => a + t.postings.length, 0) + this.pendingCount * this.tables.length;
+    // Very crowded buckets are "stop words" (plain texture, sky): they carry no evidence.
+    const stopAt = Math.max(64, Math.ceil((8 * totalPostings) / (this.tables.length * (this.tables[0]!.offsets.length - 1))));
+    const sets = [q.plain, q.mirrored];
+    for (let m = 0; m < 2; m++) {
+      const set = sets[m]!;
+      for (let i = 0; i < set.n; i++) {
+        const qa = angleByte(set.angle[i]!);
+        for (let t = 0; t < this.tables.length; t++) {
+          const table = this.tables[t]!;
+          const key = lshKey(this.layout, set.desc, i, t);
+          const from = table.offsets[key]!;
+          const to = table.offsets[key + 1]!;
+          const extra = table.pending.get(key);
+          if (to - from + (extra?.length ?? 0) > stopAt) continue;
+          const cast = (p: number) => {
+            const slot = p >>> 8;
+            const bin = (((qa - (p & 255)) & 255) * ANGLE_BINS) >>> 8;
+            const at = slot * bins + m * ANGLE_BINS + bin;
+            if (votes[at] === 0) touched.push(slot);
+            if (votes[at]! < 65535) votes[at]!++;
+          };
+          for (let j = from; j < to; j++) cast(table.postings[j]!);
+          if (extra) for (const p of extra) cast(p);
+        }
+      }
+    }
+    const scored: { slot: number; votes: number }[] = [];
+    const seen = new Set<number>();
+    for (const slot of touched) {
+      if (seen.has(slot) || !this.alive[slot]) continue;
+      seen.add(slot);
+      let top = 0;
+      for (let m = 0; m < 2; m++) {
+        const base = slot * bins + m * ANGLE_BINS;
+        for (let b = 0; b < ANGLE_BINS; b++) {
+          // A rotation near a bin edge splits its votes over two neighbours.
+          const sum = votes[base + b]! + votes[base + ((b + 1) % ANGLE_BINS)]!;
+          if (sum > top) top = sum;
+        }
+      }
+      if (top >= minVotes) scored.push({ slot, votes: top });
+    }
+    scored.sort((a, b) => b.votes - a.votes || a.slot - b.slot);
+    for (const s of scored.slice(0, localTop)) hitFor(s.slot).votes = s.votes;
+    for (const s of scored) if (hits.has(s.slot)) hits.get(s.slot)!.votes = s.votes;
+
+    for (const [slot, h] of hits) {
+      h.distance = best[slot]!;
+      h.variant = bestVariant[slot]!;
+    }
+    return [...hits.values()];
+  }
+}
+
+function angleByte(deg: number): number {
+  return Math.round((deg / 360) * 256) & 255;
+}
