@@ -1,4 +1,5 @@
 import { scanFiles, walkSync } from '../compliance/scan.ts';
+import { applyBand, planHidden, searchHidden } from '../watermark/hidden/mark.ts';
 import { fingerprintPicture, verifyCandidates } from '../similarity/kernels.ts';
 import { analysePair } from '../similarity/pixels.ts';
 
@@ -13,6 +14,12 @@ export const tasks = {
   'check.scan': scanFiles,
   /** Registration check: expand files and folders into image files. */
   'check.walk': (input: { paths: string[]; recursive: boolean }) => walkSync(input.paths, input.recursive),
+  /** Hidden mark: plan the luma change at working size (perceptual mask × keyed payload tile). */
+  'hidden.plan': planHidden,
+  /** Hidden mark: add the planned change to a band of full-resolution rows. */
+  'hidden.apply': applyBand,
+  /** Hidden mark: blind search of an analysis-size luma image with every key. */
+  'hidden.search': searchHidden,
   /** Find: global hashes, ORB keypoints and a small thumbnail of a decoded greyscale picture. */
   'find.fingerprint': fingerprintPicture,
   /** Find: keypoint matching, RANSAC and pixel agreement of a query against candidate originals. */

@@ -1,0 +1,134 @@
+/**
+ * Embedding, as pure typed-array steps: plan the mark on the working-resolution luma (perceptual
+ * mask × tiled pattern), then add the upsampled plan to the full-resolution pixels, a band of
+ * rows at a time (so two workers can share a 24 MP image).
+ */
+import { boxBlur } from '../../dsp/blur.ts';
+import { TILE } from './layout.ts';
+
+export interface MarkPlanOptions {
+  /** Mark amplitude (8-bit levels) in flat areas and in busy texture. */
+  flatLevel: number;
+  textureLevel: number;
+  /** Local standard deviation (levels) at which the amplitude is halfway between the two. */
+  textureKnee: number;
+  /** Largest RMS of the mark over the image (keeps PSNR above target). */
+  maxRms: number;
+}
+
+export const DEFAULT_PLAN: MarkPlanOptions = { flatLevel: 0.35, textureLevel: 5.5, textureKnee: 7, maxRms: 2.1 };
+
+export interface MarkPlan {
+  /** Luma change at working resolution (levels), row-major ww×wh. */
+  delta: Float32Array;
+  /** RMS of delta (levels). */
+  rms: number;
+  /** Mean of the perceptual mask over the image relative to a fully textured image (0..1). */
+  coverage: number;
+}
+
+/**
+ * The perceptual mask: amplitude grows with local texture (5×5 standard deviation at working
+ * resolution), and the mark fades out where the image is close to white or black.
+ */
+export function perceptualMask(luma: Float32Array, ww: number, wh: number, opts: MarkPlanOptions = DEFAULT_PLAN): Float32Array {
+  const sq = new Float32Array(luma.length);
+  for (let i = 0; i < luma.length; i++) sq[i] = luma[i]! * luma[i]!;
+  const mean = boxBlur(luma, ww, wh, 2);
+  const meanSq = boxBlur(sq, ww, wh, 2);
+  const mask = new Float32Array(luma.length);
+  const k2 = opts.textureKnee * opts.textureKnee;
+  for (let i = 0; i < luma.length; i++) {
+    const m = mean[i]!;
+    const v = Math.max(0, meanSq[i]! - m * m);
+    const texture = v / (v + k2);
+    const headroom = Math.min(1, Math.max(0, Math.min(m, 255 - m) / 24));
+    mask[i] = (opts.flatLevel + (opts.textureLevel - opts.flatLevel) * texture) * headroom;
+  }
+  return mask;
+}
+
+/** Mask × tile (tiled from the working grid's origin), scaled down if over the RMS budget. */
+export function planMark(luma: Float32Array, ww: number, wh: number, tile: Float64Array, opts: MarkPlanOptions = DEFAULT_PLAN): MarkPlan {
+  const mask = perceptualMask(luma, ww, wh, opts);
+  const delta = new Float32Array(ww * wh);
+  let sum = 0;
+  let maskSum = 0;
+  for (let y = 0; y < wh; y++) {
+    const trow = (y % TILE) * TILE;
+    for (let x = 0; x < ww; x++) {
+      const i = y * ww + x;
+      const d = mask[i]! * tile[trow + (x % TILE)]!;
+      delta[i] = d;
+      sum += d * d;
+      maskSum += mask[i]!;
+    }
+  }
+  let rms = Math.sqrt(sum / delta.length);
+  if (rms > opts.maxRms) {
+    const k = opts.maxRms / rms;
+    for (let i = 0; i < delta.length; i++) delta[i]! *= k;
+    rms = opts.maxRms;
+  }
+  return { delta, rms, coverage: maskSum / delta.length / opts.textureLevel };
+}
+
+export interface ApplyInput {
+  /** 8-bit interleaved pixels, modified in place (rows rowStart..rowEnd-1 only; see rowOffset). */
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+  delta: Float32Array;
+  ww: number;
+  wh: number;
+  rowStart: number;
+  rowEnd: number;
+  /** Image row held at pixels[0] (a band of rows given alone); 0 for the whole image. */
+  rowOffset?: number;
+}
+
+/**
+ * Adds the bilinearly upsampled luma change to every colour channel (the same amount to R, G
+ * and B changes luma only). Near-white and near-black pixels get proportionally less, so white
+ * backgrounds stay clean; alpha scales the change and is itself untouched.
+ */
+export function applyMark(input: ApplyInput): void {
+  const { pixels, width, height, channels, delta, ww, wh } = input;
+  const colour = channels >= 3 ? 3 : 1;
+  const hasAlpha = channels === 2 || channels === 4;
+  const sx = ww / width;
+  const sy = wh / height;
+  const x0 = new Int32Array(width);
+  const fx = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const u = Math.min(ww - 1, Math.max(0, (x + 0.5) * sx - 0.5));
+    const i = Math.min(ww - 2, Math.floor(u));
+    x0[x] = Math.max(0, i);
+    fx[x] = ww > 1 ? u - x0[x]! : 0;
+  }
+  for (let y = input.rowStart; y < input.rowEnd; y++) {
+    const v = Math.min(wh - 1, Math.max(0, (y + 0.5) * sy - 0.5));
+    const y0 = Math.max(0, Math.min(wh - 2, Math.floor(v)));
+    const fy = wh > 1 ? v - y0 : 0;
+    const r0 = y0 * ww;
+    const r1 = Math.min(wh - 1, y0 + 1) * ww;
+    let p = (y - (input.rowOffset ?? 0)) * width * channels;
+    for (let x = 0; x < width; x++, p += channels) {
+      const a = x0[x]!;
+      const b = Math.min(ww - 1, a + 1);
+      const f = fx[x]!;
+      const top = delta[r0 + a]! + (delta[r0 + b]! - delta[r0 + a]!) * f;
+      const bottom = delta[r1 + a]! + (delta[r1 + b]! - delta[r1 + a]!) * f;
+      let d = top + (bottom - top) * fy;
+      const luma = colour === 3 ? 0.299 * pixels[p]! + 0.587 * pixels[p + 1]! + 0.114 * pixels[p + 2]! : pixels[p]!;
+      const headroom = Math.min(luma, 255 - luma);
+      if (headroom < 12) d *= Math.max(0, headroom) / 12;
+      if (hasAlpha) d *= pixels[p + channels - 1]! / 255;
+      for (let c = 0; c < colour; c++) {
+        const value = pixels[p + c]! + d;
+        pixels[p + c] = value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
+      }
+    }
+  }
+}
