@@ -1,0 +1,268 @@
+// npm run bench:watermark — batch export speed on 24 MP and 4 MP JPEGs made from the corpus photos,
+// two images in flight, every method in its own process (so CPU time and peak RSS are its own):
+//   (a) sharp decode + re-encode at the same quality, no mark: the limit
+//   (b) ProofMark export, corner text + logo          (c) ProofMark export, tiled text
+//   (d) ImageMagick, the same text + logo: `convert` per file, two in parallel; one `mogrify` process
+// then a 200-file 24 MP batch of (b) for peak RSS. Environment: BENCH_FILES_24, BENCH_FILES_4, BENCH_RSS_FILES, BENCH_ROUNDS.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { createCore } from '../../electron/core/index.ts';
+import { defaultResourcesDir } from '../../electron/core/config.ts';
+import { dispatch } from '../../electron/contract/dispatch.ts';
+import type { ExportResult, WatermarkDesignInput } from '../../electron/contract/index.ts';
+import { corpusFile } from '../helpers/corpus.ts';
+
+const FILES_24 = Number(process.env.BENCH_FILES_24 ?? 12);
+const FILES_4 = Number(process.env.BENCH_FILES_4 ?? 24);
+const RSS_FILES = Number(process.env.BENCH_RSS_FILES ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const QUALITY = 90;
+const IN_FLIGHT = 2;
+// Debian's ImageMagick; /usr/local/bin/convert may be a stand-in.
+const CONVERT = ['/usr/bin/convert-im6.q16', '/usr/bin/convert'].find((p) => spawnSync(p, ['-version']).status === 0);
+const MOGRIFY = ['/usr/bin/mogrify-im6.q16', '/usr/bin/mogrify'].find((p) => spawnSync(p, ['-version']).status === 0);
+const FONT = path.join(defaultResourcesDir(), 'fonts', 'SourceHanSansSC-Bold.otf');
+const TEXT = '© 2026 ProofMark 水印';
+
+interface Measure {
+  files: number;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMiB: number;
+  note?: string;
+}
+
+const corner = (logo: string): WatermarkDesignInput => ({
+  text: { content: TEXT, colour: '#ffffff' },
+  logo: { ref: logo, scale: 1.2, position: 'left' },
+  size: 4,
+  opacity: 0.85,
+  outline: { colour: '#000000', width: 4 },
+  layout: { mode: 'single', anchor: 'bottom-right', margin: 3 },
+});
+const tiled: WatermarkDesignInput = {
+  text: { content: TEXT, colour: '#ffffff' },
+  size: 4,
+  opacity: 0.35,
+  outline: { colour: '#000000', width: 4 },
+  layout: { mode: 'tile', angle: -30, spacing: 10, stagger: true },
+};
+
+async function files(dir: string): Promise<string[]> {
+  return (await fs.readdir(dir)).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(dir, f));
+}
+
+/** Runs `work` over the files with two in flight. */
+async function lanes(list: string[], work: (file: string, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (next < list.length) {
+      const i = next++;
+      await work(list[i]!, i);
+    }
+  }));
+}
+
+/** Peak resident memory of this process. VmHWM starts afresh at exec; getrusage's maxRSS can carry the parent's size over. */
+async function peakRssMiB(): Promise<number> {
+  const status = await fs.readFile('/proc/self/status', 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/**
+ * One method, measured inside its own process, in steady state: one warm-up image first (module
+ * compilation, font loading, the mark's first measurement), then the timed batch.
+ */
+async function child(method: string, dir: string, out: string, logo: string): Promise<Measure> {
+  const list = await files(dir);
+  await fs.mkdir(out, { recursive: true });
+  let batch: (paths: string[], to: string) => Promise<void>;
+  let close = async () => {};
+  if (method === 'sharp' || method === 'sharp-defaults') {
+    const options = method === 'sharp' ? { quality: QUALITY, optimiseCoding: false } : { quality: QUALITY };
+    batch = async (paths, to) => {
+      await fs.mkdir(to, { recursive: true });
+      await lanes(paths, async (f, i) => {
+        await sharp(await fs.readFile(f)).rotate().jpeg(options).toFile(path.join(to, `${i}.jpg`));
+      });
+    };
+  } else {
+    const library = await fs.mkdtemp(path.join(os.tmpdir(), 'proofmark-bench-lib-'));
+    const core = await createCore({ libraryDir: library, concurrency: IN_FLIGHT });
+    close = async () => {
+      await core.close();
+      await fs.rm(library, { recursive: true, force: true });
+    };
+    batch = async (paths, to) => {
+      const result = await dispatch(core.handlers, 'watermark.export', {
+        sources: { paths }, outDir: to, design: method === 'tiled' ? tiled : corner(logo), format: 'jpeg', quality: QUALITY,
+      }, { signal: new AbortController().signal, progress: () => {} });
+      if (!result.ok) throw new Error(result.error.message);
+      const r = result.value as ExportResult;
+      if (r.exported.length !== paths.length) throw new Error(`exported ${r.exported.length} of ${paths.length}: ${JSON.stringify(r.failed.slice(0, 3))}`);
+    };
+  }
+  await batch([list[0]!], path.join(out, 'warm-up'));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await batch(list, out);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await close();
+  return { files: list.length, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: await peakRssMiB() };
+}
+
+/** A command under GNU time: its CPU seconds and peak RSS. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cpu: number; rssMiB: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const last = err.trim().split('\n').at(-1)!.split(' ').map(Number);
+      if (code !== 0 || last.length !== 3 || last.some((v) => !Number.isFinite(v))) return reject(new Error(`${path.basename(cmd)} failed (${code}): ${err.slice(-500)}`));
+      resolve({ cpu: last[0]! + last[1]!, rssMiB: last[2]! / 1024 });
+    });
+  });
+}
+
+/** ImageMagick arguments for the same mark: logo (pre-sized) and outlined text, bottom right. */
+function imMark(width: number, height: number, logo: string): string[] {
+  const short = Math.min(width, height);
+  const font = Math.round(0.04 * short);
+  const margin = Math.round(0.03 * short);
+  const textWidth = Math.round(font * 10.5);
+  return [
+    '-gravity', 'SouthEast',
+    '-draw', `image Over ${margin + textWidth + Math.round(0.3 * font)},${margin} 0,0 '${logo}'`,
+    '-font', FONT, '-pointsize', String(font), '-fill', 'rgba(255,255,255,0.85)', '-stroke', 'rgba(0,0,0,0.85)', '-strokewidth', String(Math.max(1, Math.round(font * 0.08))),
+    '-annotate', `+${margin}+${margin}`, TEXT,
+  ];
+}
+
+async function imageMagick(method: 'im-convert' | 'im-mogrify', dir: string, out: string, logo: string): Promise<Measure> {
+  const list = await files(dir);
+  const meta = await sharp(list[0]!).metadata();
+  const logoSized = path.join(out, '..', `logo-${meta.width}.png`);
+  await sharp(logo).resize({ height: Math.round(0.04 * Math.min(meta.width!, meta.height!) * 1.2) }).png().toFile(logoSized);
+  await fs.mkdir(out, { recursive: true });
+  const mark = imMark(meta.width!, meta.height!, logoSized);
+  const t0 = performance.now();
+  let cpu = 0;
+  let rss = 0;
+  if (method === 'im-convert') {
+    // Two single-threaded processes fill two cores; more OpenMP threads would only contend.
+    await lanes(list, async (f, i) => {
+      const r = await timed(CONVERT!, [f, '-auto-orient', ...mark, '-quality', String(QUALITY), path.join(out, `${i}.jpg`)], { MAGICK_THREAD_LIMIT: '1' });
+      cpu += r.cpu;
+      rss = Math.max(rss, r.rssMiB);
+    });
+  } else {
+    const r = await timed(MOGRIFY!, ['-path', out, '-auto-orient', ...mark, '-quality', String(QUALITY), ...list], {});
+    cpu = r.cpu;
+    rss = r.rssMiB;
+  }
+  return { files: list.length, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpu, peakRssMiB: rss, note: method === 'im-convert' ? 'per process, 2 at once' : undefined };
+}
+
+/** 6000x4000 (24 MP) or 2450x1633 (4 MP) JPEGs from different corpus photos; copies made distinct by a trailer. */
+async function makeSet(dir: string, count: number, width: number, height: number): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const sources = ['kleiber.jpg', 'seeding.jpg', 'colorful-cups.jpg', 'autumn.jpg', 'path.jpg', 'wine.jpg'];
+  const bases: Buffer[] = [];
+  for (const s of sources) bases.push(await sharp(corpusFile(s)).resize(width, height, { fit: 'cover' }).jpeg({ quality: 92 }).toBuffer());
+  for (let i = 0; i < count; i++) {
+    await fs.writeFile(path.join(dir, `${String(i).padStart(3, '0')}.jpg`), Buffer.concat([bases[i % bases.length]!, Buffer.from(`proofmark-bench-${i}`)]));
+  }
+}
+
+async function main() {
+  if (!CONVERT || !MOGRIFY) throw new Error('ImageMagick is not installed: apt-get install -y imagemagick');
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'proofmark-bench-wm-'));
+  const logo = path.join(root, 'logo.png');
+  await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512"><circle cx="256" cy="256" r="240" fill="#e53935" fill-opacity="0.9"/><rect x="150" y="150" width="212" height="212" rx="30" fill="#ffffff"/></svg>')).png().toFile(logo);
+  const sets = [
+    { label: '24 MP', dir: path.join(root, 'p24'), count: FILES_24, width: 6000, height: 4000 },
+    { label: '4 MP', dir: path.join(root, 'p4'), count: FILES_4, width: 2450, height: 1633 },
+  ];
+  for (const s of sets) await makeSet(s.dir, s.count, s.width, s.height);
+
+  let runs = 0;
+  const run = (method: string, dir: string): Measure => {
+    const out = path.join(root, `out-${runs++}`);
+    const r = spawnSync(process.execPath, [import.meta.filename, '--child', method, dir, out, logo], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`${method} failed: ${r.stderr}`);
+    execFileSync('rm', ['-rf', out]);
+    return JSON.parse(r.stdout) as Measure;
+  };
+  // Other work on the machine only ever slows a run down: the methods take turns, round after
+  // round, and each keeps its fastest round.
+  const bestOf = (methods: string[], dir: string, rounds: number): Map<string, Measure> => {
+    const best = new Map<string, Measure>();
+    for (let i = 0; i < rounds; i++) {
+      for (const method of methods) {
+        const m = run(method, dir);
+        const b = best.get(method);
+        if (!b || m.seconds < b.seconds) best.set(method, m);
+      }
+    }
+    return best;
+  };
+
+  console.log(`Watermark export benchmark — ${os.availableParallelism()} cores, Node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}, ${execFileSync(CONVERT, ['-version']).toString().split('\n')[0]!.replace('Version: ', '')}`);
+  console.log(`JPEG quality ${QUALITY}, two images in flight, after one warm-up image; each method in its own process; (a), (b), (c) take turns for ${ROUNDS} rounds and keep their fastest (others: 1 round).\n`);
+  console.log('| set | method | files | images/s | CPU s/image | peak RSS MiB | vs (a) |');
+  console.log('|---|---|---|---|---|---|---|');
+  const verdicts: string[] = [];
+  for (const s of sets) {
+    run('sharp', s.dir); // warm the page cache
+    const ours = bestOf(['sharp', 'corner', 'tiled'], s.dir, ROUNDS);
+    const rows: [string, Measure][] = [
+      ['(a) sharp decode + encode, no mark', ours.get('sharp')!],
+      ['(a′) same with sharp\'s default JPEG settings (Huffman optimisation)', run('sharp-defaults', s.dir)],
+      ['(b) ProofMark, corner text + logo', ours.get('corner')!],
+      ['(c) ProofMark, tiled text', ours.get('tiled')!],
+      ['(d1) ImageMagick convert per file, 2 in parallel', await runIm('im-convert', s.dir)],
+      ['(d2) ImageMagick mogrify, one process', await runIm('im-mogrify', s.dir)],
+    ];
+    const rate = (m: Measure) => m.files / m.seconds;
+    const a = rate(rows[0]![1]);
+    for (const [label, m] of rows) {
+      console.log(`| ${s.label} | ${label} | ${m.files} | ${rate(m).toFixed(2)} | ${(m.cpuSeconds / m.files).toFixed(3)} | ${m.peakRssMiB.toFixed(0)}${m.note ? ` (${m.note})` : ''} | ${(rate(m) / a).toFixed(2)} |`);
+    }
+    const b = rate(rows[2]![1]);
+    const c = rate(rows[3]![1]);
+    const im = Math.max(rate(rows[4]![1]), rate(rows[5]![1]));
+    const imTarget = s.label === '24 MP' ? 2 : 3;
+    verdicts.push(`${s.label}: (b)/(a) = ${(b / a).toFixed(2)} (target ≥ 0.85) ${b / a >= 0.85 ? 'met' : 'MISSED'}; (c)/(a) = ${(c / a).toFixed(2)} (target ≥ 0.70) ${c / a >= 0.7 ? 'met' : 'MISSED'}; (b)/best ImageMagick = ${(b / im).toFixed(1)}x (target ≥ ${imTarget}x) ${b / im >= imTarget ? 'met' : 'MISSED'}`);
+  }
+
+  const rssDir = path.join(root, 'p24-rss');
+  await makeSet(rssDir, RSS_FILES, 6000, 4000);
+  const big = run('corner', rssDir);
+  console.log(`| 24 MP | (b) ProofMark, corner text + logo — ${RSS_FILES}-file batch | ${big.files} | ${(big.files / big.seconds).toFixed(2)} | ${(big.cpuSeconds / big.files).toFixed(3)} | ${big.peakRssMiB.toFixed(0)} | |`);
+  console.log('');
+  for (const v of verdicts) console.log(v);
+  console.log(`Peak RSS over the ${RSS_FILES}-file 24 MP batch: ${big.peakRssMiB.toFixed(0)} MiB (target < 700) ${big.peakRssMiB < 700 ? 'met' : 'MISSED'}`);
+  await fs.rm(root, { recursive: true, force: true });
+
+  async function runIm(method: 'im-convert' | 'im-mogrify', dir: string): Promise<Measure> {
+    const out = path.join(root, `out-${runs++}`);
+    try {
+      return await imageMagick(method, dir, out, logo);
+    } finally {
+      await fs.rm(out, { recursive: true, force: true });
+    }
+  }
+}
+
+if (process.argv[2] === '--child') {
+  const [, , , method, dir, out, logo] = process.argv;
+  process.stdout.write(JSON.stringify(await child(method!, dir!, out!, logo!)));
+} else {
+  await main();
+}
