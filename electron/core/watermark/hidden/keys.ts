@@ -113,13 +113,13 @@ export class HiddenKeyStore {
     if (typeof p.secret !== 'string' || !/^[0-9a-f]{64}$/.test(p.secret)) throw new ProofmarkError('invalid_input', 'The key backup has no valid secret (64 hexadecimal digits).');
     const secret = new Uint8Array(Buffer.from(p.secret, 'hex'));
     if (typeof p.check === 'string' && p.check !== keyFingerprint(secret)) throw new ProofmarkError('invalid_input', 'The key backup is damaged: its check value does not match the secret.');
-    const label = opts.label ?? (typeof p.label === 'string' && p.label !== 'This library' ? p.label : `Imported owner ${ownerId}`);
     return this.db.transaction(() => {
       const existing = this.all().find((k) => k.ownerId === ownerId);
       if (existing && Buffer.from(existing.secret).toString('hex') !== p.secret) {
         throw new ProofmarkError('conflict', `A different key with owner id ${ownerId} is already in this library; remove it first or import another backup.`);
       }
       const makeOwn = opts.useForEmbedding === true || !this.own();
+      const label = opts.label ?? (makeOwn ? 'This library (restored backup)' : typeof p.label === 'string' && !p.label.startsWith('This library') ? p.label : `Imported owner ${ownerId}`);
       if (makeOwn) this.db.prepare('UPDATE hidden_keys SET own = 0 WHERE own = 1').run();
       if (existing) {
         if (makeOwn) this.db.prepare('UPDATE hidden_keys SET own = 1 WHERE owner_id = ?').run(ownerId);
