@@ -62,11 +62,23 @@ describe('Bundles screen in Chromium through the bridge', { skip: skip ?? false 
     await page.getByTestId('reg-next').click();
     await page.getByTestId('reg-title').fill('彩色杯子与风筝');
     await page.getByTestId('reg-country').fill('中国');
-    await page.getByTestId('reg-city').fill('杭州市');
     await app.screenshot('bundles-registration-work');
     await page.getByTestId('reg-next').click();
     // The drafted description follows the new title.
     assert.match(await page.getByTestId('desc-zh-purpose').inputValue(), /《彩色杯子与风筝》/);
+    await page.getByTestId('reg-next').click();
+    // The check names exactly what is missing (the city), in the interface language, with a way to it.
+    const issue = page.getByTestId('reg-check').getByTestId('issue');
+    await issue.first().waitFor();
+    assert.equal(await issue.count(), 1);
+    assert.match(await issue.innerText(), /^City — .*city/);
+    await page.getByText('中文').click();
+    await page.getByTestId('reg-check').getByText('城市').waitFor();
+    await app.screenshot('bundles-registration-missing-zh');
+    await page.getByText('English').click();
+    await issue.getByText('Go to the field').click();
+    await page.getByTestId('reg-city').fill('杭州市');
+    await page.getByTestId('reg-next').click();
     await page.getByTestId('reg-next').click();
     await page.getByTestId('sample-row').nth(1).waitFor();
     assert.match(await page.getByTestId('reg-check').innerText(), /Ready to build[\s\S]*¥400/);
@@ -103,7 +115,10 @@ describe('Bundles screen in Chromium through the bridge', { skip: skip ?? false 
     await page.getByTestId('comp-start').click();
     const card = page.getByTestId('use-card').first();
     await card.waitFor();
+    await card.getByTestId('use-listing').fill('htp:/item.taobao.com');
+    await card.getByText('Must be a web address starting with http:// or https://').waitFor();
     await card.getByTestId('use-listing').fill('https://item.taobao.com/item.htm?id=681234567890');
+    assert.equal(await card.getByText('Must be a web address').count(), 0);
     await card.getByTestId('use-shop').fill('杯子优选旗舰店');
     await dropFiles(page, '[data-testid="use-card"]', [shot]);
     await card.getByText(/SHA-256 [0-9a-f]{16}…/).waitFor();
@@ -130,6 +145,7 @@ describe('Bundles screen in Chromium through the bridge', { skip: skip ?? false 
     assert.deepEqual((await app.page.getByTestId('bundle-status').allInnerTexts()).map((s) => s.toLowerCase()), ['intact', 'intact']);
     await app.page.getByTestId('bundle-verify').first().click();
     await app.page.getByTestId('verify-result').waitFor();
+    await app.page.locator('[data-testid="bundle-verify"][data-loading]').waitFor({ state: 'detached' });
     assert.match(await app.page.getByTestId('verify-result').innerText(), /intact — signature valid/);
     await app.screenshot('bundles-list');
     await app.page.getByText('中文').click();

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, SegmentedControl, Select, SimpleGrid, Stack, Stepper, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Image, SegmentedControl, Select, SimpleGrid, Stack, Stepper, Text, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ComplaintCheck, ComplaintSpecData, EvidenceFile, Person, PreviewResult } from '../../../../electron/contract/index.ts';
@@ -15,6 +15,24 @@ const PLATFORMS = ['alibaba', 'jd', 'pinduoduo', 'amazon', 'other'] as const;
 const idOf = (r: Spec['complainant']) => (r && 'personId' in r ? r.personId : null);
 const fileName = (p: string) => p.split(/[\\/]/).pop() ?? p;
 
+/** True when a URL was typed but is not an http(s) web address. */
+function urlProblem(v: string): boolean {
+  if (!v.trim()) return false;
+  try {
+    const u = new URL(v.trim());
+    return !(u.protocol === 'http:' || u.protocol === 'https:') || !u.hostname.includes('.');
+  } catch {
+    return true;
+  }
+}
+
+/** True when a date was typed but is not YYYY-MM-DD or lies in the future. */
+function dateProblem(v: string): boolean {
+  if (!v.trim()) return false;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) return true;
+  return v > new Date().toISOString().slice(0, 10);
+}
+
 /** Choose files: the native picker in the app, a file input in the browser. */
 function useFilePicker(onPaths: (paths: string[]) => void) {
   const input = useRef<HTMLInputElement>(null);
@@ -30,8 +48,15 @@ function useFilePicker(onPaths: (paths: string[]) => void) {
 }
 
 /** One infringing use: where it is, who sells it, the suspect file and the screenshots (hashed on arrival). */
-function UseCard({ use, n, onChange, onRemove, evidence, onEvidence }: { use: Use; n: number; onChange: (u: Use) => void; onRemove: () => void; evidence: Map<string, EvidenceFile>; onEvidence: (f: EvidenceFile[]) => void }) {
+function UseCard({ use, n, onChange, onRemove, evidence, onEvidence, suspects, onSuspects }: {
+  use: Use; n: number; onChange: (u: Use) => void; onRemove: () => void; evidence: Map<string, EvidenceFile>; onEvidence: (f: EvidenceFile[]) => void;
+  suspects: string[]; onSuspects: (paths: string[]) => void;
+}) {
   const { t } = useTranslation('bundles');
+  const suspectPicker = useFilePicker((p) => {
+    onSuspects(p);
+    if (p[0]) onChange({ ...use, suspectPath: p[0] });
+  });
   const [error, setError] = useState<string | null>(null);
   const set = <K extends keyof Use>(k: K, v: Use[K]) => onChange({ ...use, [k]: v });
   const addShots = async (paths: string[]) => {
@@ -52,14 +77,20 @@ function UseCard({ use, n, onChange, onRemove, evidence, onEvidence }: { use: Us
         <SimpleGrid cols={3} spacing="xs">
           <Select label={t('comp.platform')} value={use.platform} allowDeselect={false} data={PLATFORMS.map((p) => ({ value: p, label: t(`comp.platforms.${p}`) }))} onChange={(v) => v && set('platform', v as Use['platform'])} data-testid="use-platform" />
           {use.platform === 'other' ? <TextInput label={t('comp.platformName')} value={use.platformName} onChange={(e) => set('platformName', e.currentTarget.value)} /> : <div />}
-          <TextInput label={t('comp.foundOn')} placeholder="YYYY-MM-DD" value={use.foundOn} onChange={(e) => set('foundOn', e.currentTarget.value)} />
-          <TextInput label={t('comp.listingUrl')} value={use.listingUrl} onChange={(e) => set('listingUrl', e.currentTarget.value)} data-testid="use-listing" />
-          <TextInput label={t('comp.imageUrl')} value={use.imageUrl} onChange={(e) => set('imageUrl', e.currentTarget.value)} />
+          <TextInput label={t('comp.foundOn')} placeholder="YYYY-MM-DD" value={use.foundOn} onChange={(e) => set('foundOn', e.currentTarget.value)} error={dateProblem(use.foundOn) ? t('comp.badDate') : undefined} data-testid="use-found" />
+          <TextInput label={t('comp.listingUrl')} placeholder="https://" value={use.listingUrl} onChange={(e) => set('listingUrl', e.currentTarget.value)} error={urlProblem(use.listingUrl) ? t('comp.badUrl') : undefined} data-testid="use-listing" />
+          <TextInput label={t('comp.imageUrl')} placeholder="https://" value={use.imageUrl} onChange={(e) => set('imageUrl', e.currentTarget.value)} error={urlProblem(use.imageUrl) ? t('comp.badUrl') : undefined} data-testid="use-image-url" />
           <TextInput label={t('comp.shop')} value={use.shop} onChange={(e) => set('shop', e.currentTarget.value)} data-testid="use-shop" />
           <TextInput label={t('comp.itemId')} value={use.itemId} onChange={(e) => set('itemId', e.currentTarget.value)} />
           <Textarea label={t('comp.reason')} value={use.reason} autosize minRows={1} onChange={(e) => set('reason', e.currentTarget.value)} style={{ gridColumn: 'span 2' }} />
         </SimpleGrid>
-        <Text fz="sm" mt="xs">{t('comp.suspect')}: <Text span ff="monospace" fz="xs">{use.suspectPath ? fileName(use.suspectPath) : '—'}</Text></Text>
+        <Group gap="xs" mt="xs" align="end">
+          <Select label={t('comp.suspect')} w={420} value={use.suspectPath || null} placeholder={t('comp.chooseSuspect')} data-testid="use-suspect"
+            data={[...new Set([...suspects, ...(use.suspectPath ? [use.suspectPath] : [])])].map((p) => ({ value: p, label: fileName(p) }))}
+            onChange={(v) => set('suspectPath', v ?? '')} />
+          <Button size="xs" variant="light" onClick={suspectPicker.open}>{t('comp.addSuspects')}</Button>
+          {suspectPicker.element}
+        </Group>
         <Stack gap={2} mt="xs">
           <Group gap="xs">
             <Text fz="sm" fw={500}>{t('comp.screenshots')}</Text>
@@ -71,7 +102,8 @@ function UseCard({ use, n, onChange, onRemove, evidence, onEvidence }: { use: Us
             return (
               <Group key={s.path} gap="xs">
                 <Badge variant="light" size="sm">{i + 1}</Badge>
-                <Text fz="xs">{e ? t('comp.hashed', { sha: `${e.sha256.slice(0, 16)}…`, time: e.capturedAt.replace('T', ' ').slice(0, 19), source: t(`comp.sources.${e.capturedAtSource}`) }) : fileName(s.path)}</Text>
+                <Text fz="xs" fw={500}>{fileName(e?.originalPath ?? s.path)}</Text>
+                <Text fz="xs" c="dimmed">{e ? t('comp.hashed', { sha: `${e.sha256.slice(0, 16)}…`, time: e.capturedAt.replace('T', ' ').slice(0, 19), source: t(`comp.sources.${e.capturedAtSource}`) }) : fileName(s.path)}</Text>
                 <Button size="compact-xs" variant="subtle" onClick={() => set('screenshots', use.screenshots.filter((_x, j) => j !== i))}>{t('comp.removeUse')}</Button>
               </Group>
             );
@@ -117,10 +149,19 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
   };
   const start = async () => {
     setError(null);
+    if (spec && spec.originalId === originalId[0]) {
+      // Coming back to add suspects keeps everything typed so far: each new suspect gets its own use.
+      const used = new Set(spec.uses.map((u) => u.suspectPath));
+      const added = suspects.filter((p) => !used.has(p));
+      if (added.length) update((s) => ({ ...s, uses: [...s.uses.filter((u) => u.suspectPath || u.listingUrl || u.shop), ...added.map((p) => blankUse(p))] }));
+      return setStep(1);
+    }
     try {
       const r = await api.call('bundles.complaint.prefill', { originalId: originalId[0]!, suspectPaths: suspects });
       const spec = r.spec.uses.length ? r.spec : { ...r.spec, uses: [blankUse('')] };
       setSpec(spec);
+      setCheck(null);
+      setPreview(null);
       setStep(1);
     } catch (err) {
       setError((err as Error).message);
@@ -131,10 +172,21 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
     void api.call('bundles.complaint.validate', { spec }).then(setCheck).catch((err: Error) => setError(err.message));
   }, [step, spec, check]);
 
+  const stepper = (
+    <Stepper active={step} onStepClick={(i) => (i === 0 || spec ? setStep(i) : undefined)} allowNextStepsSelect={Boolean(spec)} size="sm">
+      <Stepper.Step label={t('steps.original')} />
+      <Stepper.Step label={t('steps.uses')} />
+      <Stepper.Step label={t('steps.claimant')} />
+      <Stepper.Step label={t('steps.check')} />
+      <Stepper.Step label={t('steps.build')} />
+    </Stepper>
+  );
+
   if (!spec || step === 0) {
     return (
       <DropArea onPaths={(p) => setSuspects((s) => [...new Set([...s, ...p])])}>
-        <Stack gap="sm" data-testid="comp-wizard">
+        <Stack gap="md" data-testid="comp-wizard">
+          {stepper}
           {initial.originalId ? <Badge variant="light">{t('comp.fromFind', { id: initial.originalId })}</Badge> : null}
           <Text fw={600}>{t('comp.original')}</Text>
           <ImagePicker chosen={originalId} onChange={setOriginalId} single />
@@ -144,13 +196,35 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
             {suspectPicker.element}
             <Text fz="xs" c="dimmed">{t('comp.dropHint')}</Text>
           </Group>
-          {suspects.map((s) => <Text key={s} fz="xs" ff="monospace" data-testid="comp-suspect">{s}</Text>)}
+          {suspects.map((s) => (
+            <Group key={s} gap="xs">
+              <Text fz="xs" ff="monospace" data-testid="comp-suspect">{s}</Text>
+              <Button size="compact-xs" variant="subtle" onClick={() => setSuspects((all) => all.filter((x) => x !== s))}>{t('comp.removeUse')}</Button>
+            </Group>
+          ))}
           {error ? <Alert color="red">{error}</Alert> : null}
           <Group justify="flex-end"><Button disabled={originalId.length === 0} onClick={() => void start()} data-testid="comp-start">{t('nav.next')}</Button></Group>
         </Stack>
       </DropArea>
     );
   }
+
+  /** The field an issue concerns, named as in the form. */
+  const fieldLabel = (path: string): string | null => {
+    const [head, second, third] = path.split('.');
+    if (head === 'uses' && second !== undefined && /^\d+$/.test(second)) {
+      const use = t('comp.use', { n: Number(second) + 1 });
+      const keys: Record<string, string> = { suspectPath: 'suspect', screenshots: 'screenshots', listingUrl: 'listingUrl', imageUrl: 'imageUrl', shop: 'shop', foundOn: 'foundOn', itemId: 'itemId', platformName: 'platformName', platform: 'platform', reason: 'reason' };
+      return third && keys[third] ? `${use}: ${t(`comp.${keys[third]}`)}` : use;
+    }
+    const labels: Record<string, string> = {
+      originalId: t('comp.original'), uses: t('steps.uses'), complainant: t('comp.complainant'), agent: t('comp.agent'), 'work.title': t('comp.workTitle'),
+      'work.registrationNumber': t('comp.regNumber'), 'work.dciNumber': t('comp.dci'), 'work.licence': t('comp.licence'), 'work.description': t('comp.workDescription'),
+      'signature.name': t('comp.signer'), 'signature.date': t('comp.signDate'),
+    };
+    return labels[path] ?? labels[head ?? ''] ?? null;
+  };
+  const stepOfPath = (path: string) => (path === 'originalId' ? 0 : path.startsWith('uses') ? 1 : 2);
 
   const personOptions = people.map((p) => ({ value: String(p.id), label: p.name }));
   const outDir = parent && name ? joinPath(parent, name) : '';
@@ -159,17 +233,18 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
 
   return (
     <Stack gap="md" data-testid="comp-wizard">
-      <Stepper active={step - 1} onStepClick={(i) => setStep(i + 1)} size="sm">
-        <Stepper.Step label={t('steps.uses')} />
-        <Stepper.Step label={t('steps.claimant')} />
-        <Stepper.Step label={t('steps.check')} />
-        <Stepper.Step label={t('steps.build')} />
-      </Stepper>
-
+      {stepper}
       {step === 1 ? (
         <Stack gap="sm">
+          <Group gap="sm">
+            <Image src={api.mediaUrl('thumb', spec.originalId)} h={72} w={96} fit="contain" radius="sm" alt="" />
+            <Stack gap={0}>
+              <Text fz="xs" c="dimmed">{t('comp.original')}</Text>
+              <Text fw={600}>#{spec.originalId} {spec.work.title}</Text>
+            </Stack>
+          </Group>
           {spec.uses.map((u, i) => (
-            <UseCard key={i} use={u} n={i + 1} evidence={evidence}
+            <UseCard key={i} use={u} n={i + 1} evidence={evidence} suspects={suspects} onSuspects={(p) => setSuspects((all) => [...new Set([...all, ...p])])}
               onEvidence={(files) => setEvidence((m) => new Map([...m, ...files.map((f) => [f.path, f] as const)]))}
               onChange={(nu) => update((s) => ({ ...s, uses: s.uses.map((x, j) => (j === i ? nu : x)) }))}
               onRemove={() => update((s) => ({ ...s, uses: s.uses.filter((_x, j) => j !== i) }))} />
@@ -202,7 +277,7 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
 
       {step === 3 ? (
         <Stack gap="sm" data-testid="comp-check">
-          {!check ? <Text c="dimmed">…</Text> : check.ok ? <Alert color="teal">{t('reg.ready')}</Alert> : <IssueList issues={check.missing} title={t('reg.missing', { count: check.missing.length })} />}
+          {!check ? <Text c="dimmed">…</Text> : check.ok ? <Alert color="teal">{t('reg.ready')}</Alert> : <IssueList issues={check.missing} title={t('reg.missing', { count: check.missing.length })} label={fieldLabel} onGo={(p) => setStep(stepOfPath(p))} />}
         </Stack>
       ) : null}
 

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Checkbox, Group, MultiSelect, Select, SimpleGrid, Stack, Stepper, Switch, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, List, MultiSelect, Select, SimpleGrid, Stack, Stepper, Switch, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Person, PreviewResult, RegistrationCheck, RegistrationSpecData } from '../../../../electron/contract/index.ts';
@@ -14,6 +14,14 @@ type Texts = Spec['description']['zh'];
 
 const SECTIONS: (keyof Texts)[] = ['purpose', 'process', 'equipment', 'originality', 'aesthetics', 'publication', 'thirdParty'];
 const RIGHTS = ['publication', 'attribution', 'alteration', 'integrity', 'reproduction', 'distribution', 'rental', 'exhibition', 'performance', 'projection', 'broadcasting', 'network', 'cinematography', 'adaptation', 'translation', 'compilation', 'other'] as const;
+
+/** The wizard step where the field at `path` is entered. */
+function stepOfPath(path: string): number {
+  if (path === 'images') return 0;
+  if (/^(owners|authors|agent|counterparty|work\.ownershipMode)/.test(path)) return 1;
+  if (path.startsWith('description')) return 3;
+  return 2;
+}
 
 const idOf = (r: Ref | null) => (r && 'personId' in r ? r.personId : null);
 
@@ -43,10 +51,15 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
 
   const start = async () => {
     setError(null);
+    const same = spec && spec.images.length === imageIds.length && spec.images.every((im, i) => im.imageId === imageIds[i]);
+    if (same) return setStep(1);
     try {
       const r = await api.call('bundles.registration.prefill', { imageIds });
-      setSpec(r.spec);
-      setSources(r.sources);
+      // Coming back to change the images keeps everything typed so far; only the image list is new.
+      setSpec((old) => (old ? { ...old, images: r.spec.images } : r.spec));
+      if (!spec) setSources(r.sources);
+      setCheck(null);
+      setPreview(null);
       setStep(1);
     } catch (err) {
       setError((err as Error).message);
@@ -71,16 +84,46 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
     void api.call('bundles.registration.validate', { spec }).then(setCheck).catch((err: Error) => setError(err.message));
   }, [step, spec, check]);
 
+  /** The field an issue or a prefilled value concerns, named as in the form. */
+  const fieldLabel = (path: string): string | null => {
+    const [head, second, third] = path.split('.');
+    if (head === 'description' && (second === 'zh' || second === 'en') && third) return `${second === 'zh' ? t('reg.descZh') : t('reg.descEn')}: ${t(`reg.sections.${third}`)}`;
+    if (head === 'description') return t('steps.description');
+    if (head === 'images' && second !== undefined && /^\d+$/.test(second)) return t('reg.imageTitle', { n: Number(second) + 1 });
+    if (head === 'signing') return second === 'date' ? t('reg.signingDate') : t('reg.signingPlace');
+    const labels: Record<string, string> = {
+      images: t('steps.images'), owners: t('reg.owners'), authors: t('reg.authors'), agent: t('reg.agent'), counterparty: t('reg.counterparty'),
+      'work.title': t('reg.title'), 'work.category': t('reg.category'), 'work.nature': t('reg.nature'), 'work.natureNote': t('reg.natureNote'),
+      'work.startedOn': t('reg.startedOn'), 'work.completedOn': t('reg.completedOn'), 'work.completedCountry': t('reg.country'),
+      'work.completedProvince': t('reg.province'), 'work.completedCity': t('reg.city'), 'work.publication.date': t('reg.publishedOn'),
+      'work.publication.place': t('reg.publishedPlace'), 'work.publication.url': t('reg.publishedUrl'), 'work.publication': t('reg.published'),
+      'work.rightsObtained': t('reg.rightsObtained'), 'work.ownershipMode': t('reg.ownershipMode'), 'work.rightsScope': t('reg.rightsScope'), 'work.rightsHeld': t('reg.rightsHeld'),
+    };
+    return labels[path] ?? labels[path.split('.').slice(0, 2).join('.')] ?? labels[head ?? ''] ?? null;
+  };
+
   const personOptions = people.map((p) => ({ value: String(p.id), label: `${p.name}${p.roles.length ? ` (${p.roles.map((r) => t(`people.roleNames.${r}`)).join(', ')})` : ''}` }));
   const outDir = parent && name ? joinPath(parent, name) : '';
 
+  const stepper = (
+    <Stepper active={step} onStepClick={(i) => (i === 0 || spec ? setStep(i) : undefined)} allowNextStepsSelect={Boolean(spec)} size="sm">
+      <Stepper.Step label={t('steps.images')} />
+      <Stepper.Step label={t('steps.people')} />
+      <Stepper.Step label={t('steps.work')} />
+      <Stepper.Step label={t('steps.description')} />
+      <Stepper.Step label={t('steps.check')} />
+      <Stepper.Step label={t('steps.build')} />
+    </Stepper>
+  );
+
   if (!spec || step === 0) {
     return (
-      <Stack gap="sm" data-testid="reg-wizard">
+      <Stack gap="md" data-testid="reg-wizard">
+        {stepper}
         <Text fz="sm">{t('reg.pick')}</Text>
         <ImagePicker chosen={imageIds} onChange={setImageIds} />
         {error ? <Alert color="red">{error}</Alert> : null}
-        <Group justify="flex-end"><Button disabled={imageIds.length === 0} onClick={() => void start()} data-testid="reg-prefill">{t('reg.prefill')}</Button></Group>
+        <Group justify="flex-end"><Button disabled={imageIds.length === 0} onClick={() => void start()} data-testid="reg-prefill">{spec ? t('nav.next') : t('reg.prefill')}</Button></Group>
       </Stack>
     );
   }
@@ -104,14 +147,14 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
 
   return (
     <Stack gap="md" data-testid="reg-wizard">
-      <Stepper active={step - 1} onStepClick={(i) => setStep(i + 1)} size="sm">
-        <Stepper.Step label={t('steps.people')} />
-        <Stepper.Step label={t('steps.work')} />
-        <Stepper.Step label={t('steps.description')} />
-        <Stepper.Step label={t('steps.check')} />
-        <Stepper.Step label={t('steps.build')} />
-      </Stepper>
-      {Object.keys(sources).length && step === 1 ? <Text fz="xs" c="dimmed">{t('reg.prefilled', { sources: Object.entries(sources).map(([k, v]) => `${k} ← ${v}`).join('; ') })}</Text> : null}
+      {stepper}
+      {Object.keys(sources).length && step === 1 ? (
+        <Alert color="gray" variant="light" p="xs" title={t('reg.prefilledTitle')}>
+          <List size="xs" spacing={0}>
+            {Object.entries(sources).map(([k, v]) => <List.Item key={k}><Text span fz="xs" fw={600}>{fieldLabel(k) ?? k}</Text><Text span fz="xs"> ← {v}</Text></List.Item>)}
+          </List>
+        </Alert>
+      ) : null}
 
       {step === 1 ? (
         <Stack gap="sm">
@@ -216,7 +259,7 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
         <Stack gap="sm" data-testid="reg-check">
           {!check ? <Text c="dimmed">…</Text> : (
             <>
-              {check.missing.length === 0 ? <Alert color="teal">{t('reg.ready')} {t('reg.fee', { fee: check.feeYuan })}</Alert> : <IssueList issues={check.missing} title={t('reg.missing', { count: check.missing.length })} />}
+              {check.missing.length === 0 ? <Alert color="teal">{t('reg.ready')} {t('reg.fee', { fee: check.feeYuan })}</Alert> : <IssueList issues={check.missing} title={t('reg.missing', { count: check.missing.length })} label={fieldLabel} onGo={(p) => setStep(stepOfPath(p))} />}
               <Text fw={600}>{t('reg.samples', { profile: check.samples[0]?.profileId ?? '' })}</Text>
               <Table>
                 <Table.Thead><Table.Tr><Table.Th w={240}>{t('reg.sample')}</Table.Th><Table.Th w={120}>{t('reg.verdict')}</Table.Th><Table.Th>{t('reg.findings')}</Table.Th></Table.Tr></Table.Thead>
@@ -257,7 +300,7 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
 
       {error ? <Alert color="red">{error}</Alert> : null}
       <Group justify="space-between">
-        <Button variant="default" onClick={() => setStep((s) => s - 1)} disabled={step <= 1 && !spec}>{t('nav.back')}</Button>
+        <Button variant="default" onClick={() => setStep((s) => s - 1)}>{t('nav.back')}</Button>
         {step < 5 ? <Button onClick={() => setStep((s) => s + 1)} data-testid="reg-next">{t('nav.next')}</Button> : null}
       </Group>
       {adding ? (

@@ -49,14 +49,22 @@ export function OutputPicker({ name, onName, parent, onParent }: { name: string;
   );
 }
 
-/** Problems that stop a build, each with the field it concerns. */
-export function IssueList({ issues, title }: { issues: FieldIssue[]; title: string }) {
+/**
+ * Problems that stop a build, each with the field it concerns (named in the interface language when
+ * `label` knows it) and a link to the step where it is fixed.
+ */
+export function IssueList({ issues, title, label, onGo }: { issues: FieldIssue[]; title: string; label?: (path: string) => string | null; onGo?: (path: string) => void }) {
+  const { t } = useTranslation('bundles');
   if (issues.length === 0) return null;
   return (
     <Alert color="orange" title={title} data-testid="issues">
-      <List size="sm" spacing={2}>
+      <List size="sm" spacing={4}>
         {issues.map((i) => (
-          <List.Item key={`${i.path}:${i.message}`}><Text span fz="xs" ff="monospace" c="dimmed">{i.path}</Text> — {i.message}</List.Item>
+          <List.Item key={`${i.path}:${i.message}`} data-testid="issue">
+            <Text span fw={600} fz="sm">{label?.(i.path) ?? i.path}</Text>
+            <Text span fz="sm"> — {i.message}</Text>
+            {onGo ? <Anchor fz="xs" ml="xs" onClick={() => onGo(i.path)}>{t('nav.fix')}</Anchor> : null}
+          </List.Item>
         ))}
       </List>
     </Alert>
