@@ -78,7 +78,8 @@ export interface FindResult {
   /** Pictures searched, and library items that have no fingerprint yet (run the back-fill). */
   searched: number;
   notFingerprinted: number;
-  query: { width: number; height: number; format: string; sha256: string; name: string };
+  /** `path`: the file searched, or where a pasted picture was saved for this session (for a complaint); null when given as bytes by another feature. */
+  query: { width: number; height: number; format: string; sha256: string; name: string; path: string | null };
   /** The query is itself an item of the library (same bytes). */
   exactItemId: number | null;
   hidden: FindHiddenResult;

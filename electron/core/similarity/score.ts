@@ -17,6 +17,9 @@ export const CALIBRATION = {
   /** Pixel-backed inliers at which local evidence alone scores 50, and its spread. */
   localMid: 16,
   localSpread: 3,
+  /** Texture below which the global hash says nothing, and from which it counts fully. */
+  textureNone: 0.4,
+  textureFull: 1.2,
 } as const;
 
 const logistic = (z: number) => 1 / (1 + Math.exp(-z));
@@ -30,8 +33,13 @@ export function effectiveInliers(v: Pick<Verification, 'inliers' | 'correlation'
   return v.inliers * (0.35 + 0.65 * pixel);
 }
 
-export function scoreOf(globalDistance: number, v: Pick<Verification, 'inliers' | 'correlation' | 'agreeing'> | null): { score: number; local: number; global: number } {
-  const global = logistic((CALIBRATION.globalMid - globalDistance) / CALIBRATION.globalSpread);
+/**
+ * `texture`: the smaller of the two pictures' texture (see textureOf); the global hash of a
+ * nearly plain picture is mostly noise, so its evidence fades out below TEXTURE_FULL.
+ */
+export function scoreOf(globalDistance: number, v: Pick<Verification, 'inliers' | 'correlation' | 'agreeing'> | null, texture = Infinity): { score: number; local: number; global: number } {
+  const trust = Math.max(0, Math.min(1, (texture - CALIBRATION.textureNone) / (CALIBRATION.textureFull - CALIBRATION.textureNone)));
+  const global = trust * logistic((CALIBRATION.globalMid - globalDistance) / CALIBRATION.globalSpread);
   const local = v ? logistic((effectiveInliers(v) - CALIBRATION.localMid) / CALIBRATION.localSpread) : 0;
   return { score: Math.round(1000 * Math.max(global, local)) / 10, local, global };
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { CallContext, DuplicateGroup, FindHiddenResult, FindMatch, FindResult, ImageItem } from '../../contract/index.ts';
 import { ProofmarkError } from '../../contract/index.ts';
 import type { CoreDeps } from '../deps.ts';
@@ -124,7 +125,7 @@ export class FindService {
   }
 
   /** Searches the library for the originals of a suspect picture given as bytes. */
-  async searchBytes(bytes: Uint8Array, opts: { limit?: number; name?: string } = {}): Promise<FindResult> {
+  async searchBytes(bytes: Uint8Array, opts: { limit?: number; name?: string; path?: string | null } = {}): Promise<FindResult> {
     const name = opts.name ?? 'the picture';
     const limit = opts.limit ?? 10;
     const t0 = performance.now();
@@ -133,15 +134,15 @@ export class FindService {
     const index = this.loadIndex();
     const status = this.status();
     const scored = index.size ? await this.rank(query.fp, index) : [];
+    const queryMs = performance.now() - t1;
     const matches: FindMatch[] = [];
     for (const [i, s] of scored.slice(0, limit).entries()) {
       matches.push(await this.toMatch(s, query.fp, i < ANALYSED && s.score >= MATCH_THRESHOLD ? bytes : null));
     }
-    const queryMs = performance.now() - t1;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const exact = this.deps.library.images.bySha(sha256);
     const hidden = await this.detectHidden(bytes);
-    const q = { width: query.original.width, height: query.original.height, format: query.format, sha256, name };
+    const q = { width: query.original.width, height: query.original.height, format: query.format, sha256, name, path: opts.path ?? null };
     return {
       matches, threshold: MATCH_THRESHOLD, queryMs, fingerprintMs: t1 - t0, searched: index.size, notFingerprinted: status.missing,
       query: q, exactItemId: exact?.id ?? null, hidden, summary: describeMatch(matches[0], status.total, index.size),
@@ -150,7 +151,15 @@ export class FindService {
 
   async search(input: SuspectInput & { limit: number }): Promise<FindResult> {
     const { bytes, name } = await readSuspect(input);
-    return this.searchBytes(bytes, { limit: input.limit, name });
+    const result = await this.searchBytes(bytes, { limit: input.limit, name, path: input.path ?? null });
+    if (input.path === undefined) {
+      // A pasted picture is kept for this session, so a complaint can attach it as a file.
+      await fs.mkdir(this.deps.config.tempDir, { recursive: true });
+      const file = path.join(this.deps.config.tempDir, `pasted-${result.query.sha256.slice(0, 16)}.${result.query.format === 'jpeg' ? 'jpg' : result.query.format}`);
+      await fs.writeFile(file, bytes);
+      result.query.path = file;
+    }
+    return result;
   }
 
   /** Candidates from the index, verified in worker threads, scored and ranked. */
@@ -175,7 +184,7 @@ export class FindService {
   }
 
   private scoreOne(hit: IndexHit, fp: StoredFingerprint, query: Query, v: Verification | null): Scored {
-    const { score, local, global } = scoreOf(hit.distance, v);
+    const { score, local, global } = scoreOf(hit.distance, v, Math.min(textureOf(query), textureOf(fp)));
     const useFit = v !== null && v.map !== null && (local >= global || v.inliers >= 12);
     const map = useFit ? pixelMapFromWorkFit(fp, query, v.map!) : pixelMapFromVariant(fp, query, hit.variant);
     return { hit, fp, verification: v, score, map, method: useFit ? 'keypoints' : 'global-hash' };
@@ -276,6 +285,24 @@ export class FindService {
 
 /** Overlay share of the matched region above which "something was put on top" is reported. */
 export const OVERLAY_MIN_SHARE = 0.006;
+
+/**
+ * How much structure a picture has: mean absolute luma step between neighbouring pixels of its
+ * thumbnail. Near 0 for sky, a wall or a plain backdrop, where the global hash is mostly noise.
+ */
+export function textureOf(fp: Pick<StoredFingerprint, 'thumb' | 'thumbWidth' | 'thumbHeight'>): number {
+  const { thumb, thumbWidth: w, thumbHeight: h } = fp;
+  let sum = 0;
+  let n = 0;
+  for (let y = 0; y + 1 < h; y++) {
+    for (let x = 0; x + 1 < w; x++) {
+      const i = y * w + x;
+      sum += Math.abs(thumb[i]! - thumb[i + 1]!) + Math.abs(thumb[i]! - thumb[i + w]!);
+      n += 2;
+    }
+  }
+  return n ? sum / n : 0;
+}
 
 function queryKeys(q: QueryFingerprint): QueryKeys {
   return { variants: q.variants, plain: q.keypoints, mirrored: q.mirrored };

@@ -8,6 +8,7 @@ import { JobProgress } from '../../components/JobProgress.tsx';
 import { useJob } from '../../components/useJob.ts';
 import { DetailPanel } from './DetailPanel.tsx';
 import { LibraryGrid } from './LibraryGrid.tsx';
+import { DuplicatesButton } from '../find/DuplicatesButton.tsx';
 
 export function LibraryScreen() {
   const { t } = useTranslation('library');
@@ -61,6 +62,7 @@ export function LibraryScreen() {
               <TextInput placeholder={t('tag')} value={filter.tag} onChange={(e) => setFilter({ ...filter, tag: e.currentTarget.value })} w={120} />
               <TextInput type="date" aria-label={t('from')} value={filter.from} onChange={(e) => setFilter({ ...filter, from: e.currentTarget.value })} w={150} />
               <TextInput type="date" aria-label={t('to')} value={filter.to} onChange={(e) => setFilter({ ...filter, to: e.currentTarget.value })} w={150} />
+              <DuplicatesButton onOpenItem={setSelected} />
               <Text size="sm" c="dimmed" data-testid="library-count">{t('count', { count: items.length })}</Text>
             </Group>
             {importJob.running ? <JobProgress progress={importJob.progress} onCancel={importJob.cancel} /> : null}
