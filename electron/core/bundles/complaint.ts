@@ -12,7 +12,7 @@ import { compare, normaliseTransform, prepareOriginal, takeEvidence, type Compar
 import { displayImage } from './images.ts';
 import type { Block } from './pdf/layout.ts';
 import type { FullPerson } from './people.ts';
-import type { FindMatch, HiddenResult } from './peers.ts';
+import type { FindMatch, HiddenDetectResult } from './peers.ts';
 import { checkPerson, resolveRef } from './registration.ts';
 import { documentFromTemplate, fill, loadTemplate } from './templates.ts';
 
@@ -142,7 +142,7 @@ interface UseAnalysis {
   suspect: EvidenceFile;
   screenshots: EvidenceFile[];
   similarity: { available: boolean; match: FindMatch | null; error: string | null };
-  hidden: { available: boolean; result: HiddenResult | null; error: string | null };
+  hidden: { available: boolean; result: HiddenDetectResult | null; error: string | null };
   transform: NormalTransform | null;
   comparison: Comparison;
 }
@@ -177,40 +177,57 @@ async function analyse(env: BundleEnv, item: ImageItem, original: PreparedOrigin
 }
 
 /** Words for what Find says changed between the original and the copy. */
-function changesText(a: UseAnalysis, L: Labels, item: ImageItem): string {
-  const t = a.transform;
+function changesText(a: UseAnalysis, L: Labels): string {
   if (!a.similarity.available) return phrase(L, 'similarityUnavailable');
-  if (!a.similarity.match || !t) return phrase(L, 'notInIndex');
+  const t = a.similarity.match?.transform;
+  if (!t) return phrase(L, 'notInIndex');
+  const ratio = (v: number) => `×${v.toFixed(2)}`;
   const parts: string[] = [];
-  if (t.scale !== null && Math.abs(t.scale - 1) > 0.03) parts.push(`${label(L, 'change', 'scale')} ×${t.scale.toFixed(2)}`);
-  if (t.cropBox) {
-    const cover = (t.cropBox.width * t.cropBox.height) / (item.width * item.height);
-    if (cover < 0.95) parts.push(`${label(L, 'change', 'crop')} ${Math.round((t.cropBox.width / item.width) * 100)}% × ${Math.round((t.cropBox.height / item.height) * 100)}%`);
-  }
-  if (t.flipH || t.flipV) parts.push(label(L, 'change', 'flip'));
+  if (Math.abs(t.scale - 1) > 0.03) parts.push(`${label(L, 'change', 'scale')} ${ratio(t.scale)}`);
+  if (t.cropShare < 0.95) parts.push(phrase(L, 'changeCrop', { share: Math.round(t.cropShare * 100) }));
+  if (t.flip) parts.push(label(L, 'change', 'flip'));
   if (Math.abs(t.rotation) >= 1) parts.push(`${label(L, 'change', 'rotation')} ${Math.round(t.rotation)}°`);
-  const detail = (v: unknown) => (typeof v === 'string' ? ` (${v})` : v && typeof v === 'object' ? ` (${Object.entries(v).filter(([, x]) => x !== false && x !== null).map(([k, x]) => (x === true ? k : `${k} ${typeof x === 'number' ? x.toFixed(2) : String(x)}`)).join(', ')})` : '');
-  if (t.colour && t.colour !== 'none') parts.push(label(L, 'change', 'colour') + detail(t.colour));
-  if (t.overlay && t.overlay !== 'none') parts.push(label(L, 'change', 'overlay') + detail(t.overlay));
+  if (t.padded) parts.push(label(L, 'change', 'padded'));
+  const c = t.colour;
+  if (c.greyscale) parts.push(label(L, 'change', 'greyscale'));
+  else {
+    const colour = [
+      Math.abs(c.brightness - 1) > 0.05 ? `${label(L, 'change', 'brightness')} ${ratio(c.brightness)}` : '',
+      Math.abs(c.contrast - 1) > 0.08 ? `${label(L, 'change', 'contrast')} ${ratio(c.contrast)}` : '',
+      Math.abs(c.saturation - 1) > 0.1 ? `${label(L, 'change', 'saturation')} ${ratio(c.saturation)}` : '',
+    ].filter(Boolean);
+    if (colour.length) parts.push(L.word?.listSep === '、' ? `${label(L, 'change', 'colour')}（${joinList(colour, L)}）` : `${label(L, 'change', 'colour')} (${joinList(colour, L)})`);
+  }
+  if (t.overlay) parts.push(phrase(L, 'changeOverlay', { share: Math.max(1, Math.round(t.overlayShare * 100)) }));
   return parts.length ? joinList(parts, L) : label(L, 'change', 'none');
 }
 
 function scoreText(a: UseAnalysis, L: Labels): string {
   if (!a.similarity.available) return phrase(L, 'similarityUnavailable');
   if (a.similarity.error) return `${phrase(L, 'notAvailable', {}, 'word')} (${a.similarity.error})`;
-  return a.similarity.match ? `${(a.similarity.match.score * 100).toFixed(1)}%` : phrase(L, 'notInIndex');
+  // Find's score is calibrated 0–100; at or above its threshold it reports a match.
+  return a.similarity.match ? `${a.similarity.match.score.toFixed(1)} / 100` : phrase(L, 'notInIndex');
 }
 
-function hiddenView(a: UseAnalysis, L: Labels) {
+/** The hidden-mark detector's orientation words (English) in the document's language. */
+const ORIENTATION_ZH: Record<string, string> = {
+  'as marked': '与原图方向一致', 'mirrored across the diagonal': '沿主对角线镜像', 'mirrored left-right': '左右镜像', 'rotated 90° anticlockwise': '逆时针旋转 90°',
+  'mirrored top-bottom': '上下镜像', 'rotated 90° clockwise': '顺时针旋转 90°', 'rotated 180°': '旋转 180°', 'mirrored across the anti-diagonal': '沿副对角线镜像',
+};
+
+function hiddenView(a: UseAnalysis, L: Labels, lang: Lang) {
   if (!a.hidden.available) return { found: false, resultText: phrase(L, 'hiddenUnavailable') };
   if (a.hidden.error || !a.hidden.result) return { found: false, resultText: `${phrase(L, 'notAvailable', {}, 'word')} (${a.hidden.error ?? 'no result'})` };
   const r = a.hidden.result;
+  if (!r.found) return { found: false, resultText: phrase(L, r.signal === 'faint' ? 'hiddenFaint' : 'hiddenNotFound') };
+  const orientation = r.orientation && r.orientation !== 'as marked' ? (lang === 'zh' ? ORIENTATION_ZH[r.orientation] ?? r.orientation : r.orientation) : '';
+  const odds = r.falseMatchOdds && lang === 'zh' ? r.falseMatchOdds.replace(/^below 1 in (.+)$/, '低于 1/$1') : r.falseMatchOdds;
   return {
-    found: r.found,
-    resultText: r.found ? phrase(L, 'hiddenFound') : phrase(L, 'hiddenNotFound'),
-    ownerText: r.ownerId === undefined || r.ownerId === null ? '—' : String(r.ownerId),
-    imageText: r.imageId === undefined || r.imageId === null ? '—' : String(r.imageId),
-    confidenceText: typeof r.confidence === 'number' ? `${(r.confidence * 100).toFixed(1)}%` : '—',
+    found: true,
+    resultText: phrase(L, 'hiddenFound') + (orientation ? (lang === 'zh' ? `（${orientation}）` : ` (${orientation})`) : ''),
+    ownerText: r.ownKey ? `#${r.ownerId ?? '—'} ${phrase(L, 'hiddenOwnKey')}` : `#${r.ownerId ?? '—'} ${r.keyLabel ?? ''}`.trim(),
+    imageText: r.imageId === null ? '—' : `#${r.imageId}${r.title ? ` ${r.title}` : ''}`,
+    confidenceText: odds ? phrase(L, 'hiddenOdds', { odds }) : `${(r.confidence * 100).toFixed(2)}%`,
   };
 }
 
@@ -228,8 +245,12 @@ function eventDetail(e: ProvenanceEvent): string {
   if (e.type === 'imported') return `SHA-256 ${String(d.sha256 ?? '').slice(0, 16)}… · ${path.basename(String(d.sourcePath ?? ''))}`;
   if (e.type === 'bundled') return `${String(d.bundleId ?? '')} (${String(d.kind ?? '')})`;
   if (e.type === 'edited' && d.changes && typeof d.changes === 'object') return Object.keys(d.changes).join(', ');
-  const text = JSON.stringify(d);
-  return text.length > 90 ? `${text.slice(0, 87)}…` : text === '{}' ? '' : text;
+  // Anything else: its fields as "key value", file paths by their name only.
+  const text = Object.entries(d)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '' && typeof v !== 'object')
+    .map(([k, v]) => `${k} ${typeof v === 'string' && /[\\/]/.test(v) ? path.basename(v) : String(v)}`)
+    .join(' · ');
+  return text.length > 90 ? `${text.slice(0, 87)}…` : text;
 }
 
 interface ComplaintFiles {
@@ -292,7 +313,7 @@ async function complaintDocuments(
   const defaultReason = (p: Platform) => loadTemplate(rd, `complaint/letter-${p}`)[lang].strings?.defaultReason ?? '';
   const uses = analyses.map((a, i) => {
     const u = a.use;
-    const hv = hiddenView(a, L);
+    const hv = hiddenView(a, L, lang);
     return {
       ...u,
       platformLabel: platformName(u),
@@ -304,7 +325,7 @@ async function complaintDocuments(
       scoreText: scoreText(a, L),
       scoreClause: a.similarity.match ? phrase(L, 'score', { score: scoreText(a, L) }) : '',
       matchText: !a.similarity.available ? phrase(L, 'similarityUnavailable') : a.similarity.match ? (a.similarity.match.isMatch ? phrase(L, 'match') : phrase(L, 'noMatch')) : phrase(L, 'notInIndex'),
-      changesText: changesText(a, L, item),
+      changesText: changesText(a, L),
       hidden: hv,
       suspectFile: files.uses[i]!.suspect,
       suspectSha256: a.suspect.sha256,

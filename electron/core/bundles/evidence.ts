@@ -141,38 +141,18 @@ export interface NormalTransform {
   flipV: boolean;
   rotation: number;
   scale: number | null;
-  colour: unknown;
-  overlay: unknown;
 }
 
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-/** Reads Find's transform whatever its exact box shape (pixels or fractions, x/y or left/top). */
+/** Find's transform, clamped to the upright original (width × height). */
 export function normaliseTransform(t: FindTransform | null | undefined, width: number, height: number): NormalTransform {
   let box: Box | null = null;
-  const c = t?.cropBox as Record<string, unknown> | unknown[] | null | undefined;
-  if (c && typeof c === 'object') {
-    const arr = Array.isArray(c) ? c.map(num) : null;
-    const o = Array.isArray(c) ? {} : (c as Record<string, unknown>);
-    const x = arr ? arr[0] : num(o.x) ?? num(o.left);
-    const y = arr ? arr[1] : num(o.y) ?? num(o.top);
-    const w = arr ? arr[2] : num(o.width) ?? num(o.w);
-    const h = arr ? arr[3] : num(o.height) ?? num(o.h);
-    if (x !== null && x !== undefined && y !== null && y !== undefined && w && h) {
-      const fractions = Math.max(x, y, w, h) <= 1.0001;
-      const fx = fractions ? width : 1;
-      const fy = fractions ? height : 1;
-      const bx = Math.max(0, Math.min(width - 1, Math.round(x * fx)));
-      const by = Math.max(0, Math.min(height - 1, Math.round(y * fy)));
-      box = { x: bx, y: by, width: Math.max(1, Math.min(width - bx, Math.round(w * fx))), height: Math.max(1, Math.min(height - by, Math.round(h * fy))) };
-    }
+  const c = t?.cropBox;
+  if (c && Number.isFinite(c.x) && Number.isFinite(c.y) && c.width > 0 && c.height > 0) {
+    const bx = Math.max(0, Math.min(width - 1, Math.round(c.x)));
+    const by = Math.max(0, Math.min(height - 1, Math.round(c.y)));
+    box = { x: bx, y: by, width: Math.max(1, Math.min(width - bx, Math.round(c.width))), height: Math.max(1, Math.min(height - by, Math.round(c.height))) };
   }
-  const f = t?.flip;
-  const flipH = f === true || f === 'horizontal' || f === 'h' || f === 'both' || (typeof f === 'object' && f !== null && (f as Record<string, unknown>).horizontal === true);
-  const flipV = f === 'vertical' || f === 'v' || f === 'both' || (typeof f === 'object' && f !== null && (f as Record<string, unknown>).vertical === true);
-  return { cropBox: box, flipH, flipV, rotation: num(t?.rotation) ?? 0, scale: num(t?.scale), colour: t?.colour ?? null, overlay: t?.overlay ?? null };
+  return { cropBox: box, flipH: t?.flip === true, flipV: false, rotation: Number.isFinite(t?.rotation) ? t!.rotation : 0, scale: Number.isFinite(t?.scale) ? t!.scale : null };
 }
 
 export interface Comparison {
@@ -182,7 +162,7 @@ export interface Comparison {
   outline: Box | null;
   overlay: Picture;
   difference: Picture;
-  /** Mean absolute difference of the aligned pictures, 0..1. */
+  /** Mean absolute difference of the aligned pictures after matching colours, 0..1. */
   meanDifference: number;
   alignment: 'find' | 'whole-frame';
 }
@@ -243,15 +223,28 @@ export async function compare(orig: PreparedOriginal, suspect: Buffer, transform
   if (transform?.flipV) aligned = aligned.flip();
   const b = await sharp(await aligned.toBuffer()).resize(w, h, { fit: 'fill' }).removeAlpha().raw().toBuffer();
 
-  const over = Buffer.alloc(w * h * 3);
-  const diff = Buffer.alloc(w * h * 3);
+  // The difference compares the suspect after matching its colours to the original (mean and
+  // spread per channel), so a brightness or colour change does not hide what was added or removed.
+  const n = w * h;
+  const gain = [1, 1, 1];
+  const offset = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    let ma = 0, mb = 0, va = 0, vb = 0;
+    for (let p = 0; p < n; p++) { ma += a[p * 3 + c]!; mb += b[p * 3 + c]!; }
+    ma /= n; mb /= n;
+    for (let p = 0; p < n; p++) { va += (a[p * 3 + c]! - ma) ** 2; vb += (b[p * 3 + c]! - mb) ** 2; }
+    gain[c] = vb > 1 ? Math.sqrt(va / vb) : 1;
+    offset[c] = ma - gain[c]! * mb;
+  }
+  const over = Buffer.alloc(n * 3);
+  const diff = Buffer.alloc(n * 3);
   let sum = 0;
-  for (let p = 0; p < w * h; p++) {
+  for (let p = 0; p < n; p++) {
     let d = 0;
     for (let c = 0; c < 3; c++) {
       const i = p * 3 + c;
       over[i] = (a[i]! + b[i]!) >> 1;
-      d += Math.abs(a[i]! - b[i]!);
+      d += Math.abs(a[i]! - Math.max(0, Math.min(255, gain[c]! * b[i]! + offset[c]!)));
     }
     d /= 3;
     sum += d;

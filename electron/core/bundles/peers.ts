@@ -1,11 +1,18 @@
+import type { FindMatch, HiddenDetectResult } from '../../contract/index.ts';
 import * as compliance from '../compliance/api.ts';
 import type { CoreDeps } from '../deps.ts';
+import * as similarity from '../similarity/api.ts';
+import * as hidden from '../watermark/hidden/api.ts';
 
 /**
- * The other features bundles rely on: registration checks (compliance), Find (similarity) and the
- * hidden watermark. Find and the hidden mark are optional: when one is not installed the bundle
- * says "not available" for its part instead of inventing a result.
+ * The other features bundles rely on, through their api.ts (static imports, so electron-vite
+ * bundles them): registration checks (compliance), Find (similarity) and the hidden watermark.
+ * `similarity` and `hidden` stay nullable so a test or a trimmed build can run without them; the
+ * documents then say "not available" for that part instead of inventing a result.
  */
+export type { FindMatch, HiddenDetectResult };
+export type FindTransform = FindMatch['transform'];
+
 export interface ComplianceFile {
   path: string;
   verdict: 'pass' | 'warn' | 'fail';
@@ -19,35 +26,12 @@ export interface CompliancePeer {
   fixFiles(deps: CoreDeps, paths: string[], profileId: string, outDir: string): Promise<unknown>;
 }
 
-export interface FindTransform {
-  scale?: number | null;
-  cropBox?: unknown;
-  flip?: unknown;
-  rotation?: number | null;
-  colour?: unknown;
-  overlay?: unknown;
-}
-export interface FindMatch {
-  id: number;
-  sha256: string;
-  title: string;
-  score: number;
-  isMatch: boolean;
-  transform?: FindTransform | null;
-}
 export interface SimilarityPeer {
   findByBytes(deps: CoreDeps, bytes: Uint8Array): Promise<{ matches: FindMatch[] }>;
 }
 
-export interface HiddenResult {
-  found: boolean;
-  ownerId?: unknown;
-  imageId?: unknown;
-  confidence?: number | null;
-  [key: string]: unknown;
-}
 export interface HiddenPeer {
-  detectHiddenInBytes(deps: CoreDeps, bytes: Uint8Array): Promise<HiddenResult>;
+  detectHiddenInBytes(deps: CoreDeps, bytes: Uint8Array): Promise<HiddenDetectResult>;
 }
 
 export interface Peers {
@@ -56,22 +40,12 @@ export interface Peers {
   hidden: HiddenPeer | null;
 }
 
-async function load<T>(specifier: string, names: string[]): Promise<T | null> {
-  try {
-    const mod = (await import(specifier)) as Record<string, unknown>;
-    return names.every((n) => typeof mod[n] === 'function') ? (mod as T) : null;
-  } catch {
-    return null;
-  }
-}
-
-let cached: Promise<Peers> | null = null;
+const peers: Peers = {
+  compliance,
+  similarity: { findByBytes: (deps, bytes) => similarity.findByBytes(deps, bytes) },
+  hidden: { detectHiddenInBytes: (deps, bytes) => hidden.detectHiddenInBytes(deps, bytes) },
+};
 
 export function loadPeers(): Promise<Peers> {
-  cached ??= (async () => ({
-    compliance,
-    similarity: await load<SimilarityPeer>('../similarity/api.ts', ['findByBytes']),
-    hidden: await load<HiddenPeer>('../watermark/hidden/api.ts', ['detectHiddenInBytes']),
-  }))();
-  return cached;
+  return Promise.resolve(peers);
 }

@@ -8,6 +8,7 @@ import type { ComplaintSpecInput } from '../../../electron/contract/index.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { pngHeaderOnly, tempDir } from '../../helpers/corpus.ts';
 import { importCorpus, pdfText, saveOwner, TEST_ID_NUMBER } from '../../helpers/bundles.ts';
+import { embedHiddenFile } from '../../../electron/core/watermark/hidden/api.ts';
 
 const sha = async (file: string) => crypto.createHash('sha256').update(await fs.readFile(file)).digest('hex');
 
@@ -112,9 +113,15 @@ test('complaint bundle for a transformed copy: evidence in custody, letters per 
   const squashed = report.replace(/\s+/g, '');
   assert.ok(squashed.includes(ev.sha256), 'the screenshot hash');
   assert.ok(squashed.includes(await sha(env.core.deps.library.originalPath(id!))), "the original's hash");
-  // Whatever Find and the hidden mark are, the report states their result or that they are not available.
-  assert.ok(/Similarity score (\d+\.\d%|not available|Find did not match)/.test(report), 'similarity stated');
-  assert.ok(/Result (A ProofMark hidden watermark was found|No hidden watermark found|not available)/.test(report), 'hidden mark stated');
+  // Find's score and what it says changed (cropped, mirrored, text on top); the hidden-mark reading (none here).
+  assert.match(report, /Similarity score \d+\.\d \/ 100 Finding Matches the original/);
+  const changed = /What changed (.+?) Hidden watermark/.exec(report)?.[1] ?? '';
+  for (const word of ['cropped', 'flipped', 'text or graphics overlaid']) assert.ok(changed.includes(word), `what changed: "${changed}" lacks ${word}`);
+  assert.match(report, /Result No hidden watermark found/);
+  const sim = evidence.uses[0]!.similarity as { score: number; isMatch: boolean };
+  assert.equal(sim.isMatch, true);
+  assert.ok(sim.score >= 50 && sim.score <= 100, `score ${sim.score}`);
+  assert.equal((evidence.uses[0]!.hiddenMark as { found: boolean }).found, false);
 
   const last = (await call(env.core, 'library.get', { id: id! })).history.at(-1)!;
   assert.equal(last.type, 'bundled');
@@ -162,4 +169,29 @@ test('complaint input problems: invalid URL, future date, missing files, changed
   await sharp({ create: { width: 400, height: 800, channels: 3, background: '#ddd' } }).png().toFile(shot);
   await assert.rejects(call(env.core, 'bundles.complaint.build', { spec: good, outDir: out }), /changed since it was added as evidence/);
   assert.deepEqual((await fs.readdir(dir)).sort(), ['bomb.png', 'copy.jpg', 'huge.png', 'scans', 'shot.png']);
+});
+
+test('evidence report of a copy that carries the hidden mark: owner key, image id, odds and orientation', async (t) => {
+  const env = await testCore();
+  const { dir, cleanup } = await tempDir('proofmark-complaint-');
+  t.after(async () => { await env.close(); await cleanup(); });
+  const [id] = await importCorpus(env.core, ['grace_hopper.jpg']);
+  const owner = await saveOwner(env.core, path.join(dir, 'scans'));
+  // The seller exported a hidden-marked copy; the shop mirrored it and re-encoded it.
+  const marked = path.join(dir, 'marked.png');
+  await embedHiddenFile(env.core.deps, env.core.deps.library.originalPath(id!), marked, { imageId: id! });
+  const suspect = path.join(dir, '带 水印 的 盗图.jpg');
+  await sharp(marked).flop().jpeg({ quality: 88 }).toFile(suspect);
+  const spec: ComplaintSpecInput = {
+    originalId: id!, language: 'en', complainant: { personId: owner.id }, work: { title: 'Portrait' }, signature: { name: '张三', date: '2026-01-06' },
+    uses: [{ platform: 'jd', listingUrl: 'https://item.jd.com/100012345678.html', shop: 'Some shop', foundOn: '2026-01-05', suspectPath: suspect }],
+  };
+  const preview = await call(env.core, 'bundles.preview', { kind: 'complaint', spec });
+  const doc = preview.documents.find((d) => d.name.includes('evidence-report'))!;
+  const report = (await pdfText(env.core.deps.media.resolve('file', doc.pdfToken).path)).replace(/\s+/g, ' ');
+  assert.match(report, /Result A ProofMark hidden watermark was found \(mirrored left-right\)/);
+  assert.match(report, /Owner id #\d+ \(this library's key\)/);
+  assert.ok(report.includes(`Image id #${id} grace_hopper`), 'the image id the mark carries');
+  assert.match(report, /Confidence chance of a false match below 1 in 10\^\d+/);
+  assert.match(report, /What changed flipped/);
 });
