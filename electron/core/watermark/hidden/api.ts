@@ -12,7 +12,7 @@ import type { HiddenDetectResult, HiddenEmbedResult, HiddenKeyInfo } from '../..
 import type { CoreDeps } from '../../deps.ts';
 import type { RawPixels } from '../visible/blend.ts';
 import { HiddenKeyStore, keyFingerprint } from './keys.ts';
-import { WEAK_COVERAGE, analysisSize, tooSmall, workingSize } from './mark.ts';
+import { ANALYSIS_AREA, WEAK_COVERAGE, analysisSize, tooSmall, workingSize, type SearchHit } from './mark.ts';
 import { DEFAULT_DETECT } from './detector.ts';
 
 export { MIN_SIDE } from './mark.ts';
@@ -40,25 +40,19 @@ export async function embedHiddenInRaw(deps: CoreDeps, raw: RawPixels, imageId: 
   if (channels === 2 || channels === 4) img = img.removeAlpha();
   const luma = new Uint8Array(await img.resize(ws.width, ws.height, { fit: 'fill' }).toColourspace('b-w').raw().toBuffer());
   const plan = await deps.pool.run('hidden.plan', { luma, width: ws.width, height: ws.height, secret: key.secret, ownerId: key.ownerId, imageId }, { transfer: [luma.buffer as ArrayBuffer] });
-  // Two bands (two workers) for large images; each band is copied out and back.
+  // The output lives on shared memory: two workers (large images) mark their own rows in place.
+  const out = new Uint8Array(new SharedArrayBuffer(raw.data.length));
+  out.set(raw.data);
   const bands = raw.width * raw.height > 2_000_000 ? 2 : 1;
-  const out = new Uint8Array(raw.data.length);
-  const rowBytes = raw.width * channels;
-  let sse = 0;
-  await Promise.all(
-    Array.from({ length: bands }, async (_, b) => {
-      const rowStart = Math.floor((b * raw.height) / bands);
-      const rowEnd = Math.floor(((b + 1) * raw.height) / bands);
-      const band = raw.data.slice(rowStart * rowBytes, rowEnd * rowBytes);
-      const r = await deps.pool.run(
-        'hidden.apply',
-        { band, width: raw.width, height: raw.height, channels, rowStart, rowEnd, delta: plan.delta, ww: ws.width, wh: ws.height },
-        { transfer: [band.buffer as ArrayBuffer] },
-      );
-      out.set(r.band, rowStart * rowBytes);
-      sse += r.sse;
-    }),
+  const sses = await Promise.all(
+    Array.from({ length: bands }, (_, b) =>
+      deps.pool.run('hidden.apply', {
+        pixels: out, width: raw.width, height: raw.height, channels, delta: plan.delta, ww: ws.width, wh: ws.height,
+        rowStart: Math.floor((b * raw.height) / bands), rowEnd: Math.floor(((b + 1) * raw.height) / bands),
+      }),
+    ),
   );
+  const sse = sses.reduce((a, b) => a + b, 0);
   const mse = sse / Math.max(1, raw.width * raw.height * Math.min(3, channels));
   const psnr = mse > 0 ? 10 * Math.log10((255 * 255) / mse) : Infinity;
   const result: RawPixels & { warning?: string; psnr: number } = { data: out, width: raw.width, height: raw.height, channels: raw.channels, psnr };
@@ -73,20 +67,28 @@ function damaged(err: unknown): ProofmarkError {
 
 const ORIENTATIONS = ['as marked', 'mirrored across the diagonal', 'mirrored left-right', 'rotated 90° anticlockwise', 'mirrored top-bottom', 'rotated 90° clockwise', 'rotated 180°', 'mirrored across the anti-diagonal'];
 
-/** Upper bound on the chance that one detection names an owner falsely (see README: 64 known bits per decode). */
+/** Upper bound on the chance that one detection names an owner falsely (see README: 64 known bits per decode, at most maxDecodes per key per pass, two passes). */
 export function falseMatchBound(keys: number): number {
-  return keys * DEFAULT_DETECT.maxDecodes * 2 ** -64;
+  return keys * 2 * DEFAULT_DETECT.maxDecodes * 2 ** -64;
 }
 
 function oddsText(bound: number): string {
   return `below 1 in 10^${Math.floor(-Math.log10(bound))}`;
 }
 
+export interface Suspect {
+  width: number;
+  height: number;
+  warnings: string[];
+  /** Analysis-size luma, or null when the image is too small to search. */
+  analysis: { luma: Uint8Array; width: number; height: number } | null;
+}
+
 /**
- * Looks for the hidden mark in an image file's bytes, with every key of the library (own and
- * imported). Names the library image when the mark is the own key's and the id is in the library.
+ * Decodes a suspect image (first frame, alpha flattened onto white) to analysis-size luma;
+ * `areaFactor` enlarges the analysis area (the second pass for small tiles, see searchSuspect).
  */
-export async function detectHiddenInBytes(deps: CoreDeps, bytes: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<HiddenDetectResult> {
+export async function readSuspect(deps: CoreDeps, bytes: Uint8Array, areaFactor = 1): Promise<Suspect> {
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: deps.config.pixelLimit }).metadata();
@@ -97,36 +99,63 @@ export async function detectHiddenInBytes(deps: CoreDeps, bytes: Uint8Array, opt
   const height = meta.pageHeight ?? meta.height ?? 0;
   const warnings: string[] = [];
   if ((meta.pages ?? 1) > 1) warnings.push(`Animated image (${meta.pages} frames): only the first frame was searched.`);
-  const store = new HiddenKeyStore(deps.db);
-  const keys = store.all();
-  const base: HiddenDetectResult = {
-    found: false, ownerId: null, imageId: null, confidence: 0, falseMatchOdds: null, ownKey: false, keyLabel: null, title: null, inLibrary: false,
-    signal: 'none', pilotZ: 0, orientation: null, keysTried: keys.length, width, height, warnings,
-  };
   if (width * height > deps.config.pixelLimit) throw new ProofmarkError('too_large', `The image is ${width}×${height} px, over the ${Math.round(deps.config.pixelLimit / 1e6)} MP limit.`);
   if (Math.min(width, height) < MIN_DETECT_SIDE) {
     warnings.push(`The image is ${width}×${height} px: too small to hold a readable hidden mark (at least ${MIN_DETECT_SIDE} px on the shorter side).`);
-    return base;
+    return { width, height, warnings, analysis: null };
   }
-  if (keys.length === 0) {
-    warnings.push('This library has no hidden-mark key yet (one is made on the first embed, or import a key backup).');
-    return base;
-  }
-  const as = analysisSize(width, height);
-  let luma: Uint8Array;
+  const as = analysisSize(width, height, areaFactor);
   try {
     let img = sharp(bytes, { limitInputPixels: deps.config.pixelLimit, failOn: 'truncated' });
     if (meta.hasAlpha) img = img.flatten({ background: '#ffffff' });
     const buf = await img.resize(as.width, as.height, { fit: 'fill' }).toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer();
-    luma = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength).slice();
+    return { width, height, warnings, analysis: { luma: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength).slice(), width: as.width, height: as.height } };
   } catch (err) {
     throw damaged(err);
   }
-  const hit = await deps.pool.run(
-    'hidden.search',
-    { luma, width: as.width, height: as.height, keys: keys.map((k) => ({ ownerId: k.ownerId, secret: k.secret })) },
-    { transfer: [luma.buffer as ArrayBuffer], ...(opts.signal ? { signal: opts.signal } : {}) },
-  );
+}
+
+/** Analysis area of the second pass, relative to the first. */
+export const SECOND_PASS_AREA = 2;
+
+/**
+ * The search, in up to two passes: at the normal analysis size, then, when nothing was read and
+ * the file has the pixels for it, at twice the area (a copy shrunk onto a larger canvas, like a
+ * marketplace square, leaves tiles too small for the first pass).
+ */
+export async function searchSuspect(deps: CoreDeps, bytes: Uint8Array, keys: { ownerId: number; secret: Uint8Array }[], opts: { signal?: AbortSignal } = {}): Promise<{ suspect: Suspect; hit: SearchHit | null; passes: number }> {
+  const suspect = await readSuspect(deps, bytes);
+  if (!suspect.analysis || keys.length === 0) return { suspect, hit: null, passes: 0 };
+  const run = (a: NonNullable<Suspect['analysis']>) =>
+    deps.pool.run('hidden.search', { luma: a.luma, width: a.width, height: a.height, keys }, { transfer: [a.luma.buffer as ArrayBuffer], ...(opts.signal ? { signal: opts.signal } : {}) });
+  let hit = await run(suspect.analysis);
+  let passes = 1;
+  if (!hit.found && suspect.width * suspect.height >= SECOND_PASS_AREA * ANALYSIS_AREA) {
+    const again = await readSuspect(deps, bytes, SECOND_PASS_AREA);
+    const second = await run(again.analysis!);
+    passes = 2;
+    if (second.found || second.z > hit.z) hit = { ...second, decodes: second.decodes + hit.decodes };
+    else hit = { ...hit, decodes: second.decodes + hit.decodes };
+  }
+  return { suspect, hit, passes };
+}
+
+/**
+ * Looks for the hidden mark in an image file's bytes, with every key of the library (own and
+ * imported). Names the library image when the mark is the own key's and the id is in the library.
+ */
+export async function detectHiddenInBytes(deps: CoreDeps, bytes: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<HiddenDetectResult> {
+  const keys = new HiddenKeyStore(deps.db).all();
+  const { suspect, hit } = await searchSuspect(deps, bytes, keys.map((k) => ({ ownerId: k.ownerId, secret: k.secret })), opts);
+  const { width, height, warnings } = suspect;
+  const base: HiddenDetectResult = {
+    found: false, ownerId: null, imageId: null, confidence: 0, falseMatchOdds: null, ownKey: false, keyLabel: null, title: null, inLibrary: false,
+    signal: 'none', pilotZ: 0, orientation: null, keysTried: keys.length, width, height, warnings,
+  };
+  if (!hit) {
+    if (suspect.analysis && keys.length === 0) warnings.push('This library has no hidden-mark key yet (one is made on the first embed, or import a key backup).');
+    return base;
+  }
   base.pilotZ = Math.round(hit.z * 100) / 100;
   if (!hit.found) {
     base.signal = hit.z >= FAINT_Z ? 'faint' : 'none';
@@ -265,7 +294,9 @@ export async function embedHiddenFile(deps: CoreDeps, input: string, output: str
   }
   const marked = await embedHiddenInRaw(deps, raw, imageId);
   if (marked.warning) warnings.push(marked.warning);
-  const encoded = await encoder(sharp(marked.data, { raw: { width: marked.width, height: marked.height, channels: marked.channels as 1 | 2 | 3 | 4 } }), opts.quality ?? 92).toBuffer();
+  let outImg = sharp(marked.data, { raw: { width: marked.width, height: marked.height, channels: marked.channels as 1 | 2 | 3 | 4 } });
+  if (marked.channels < 3) outImg = outImg.toColourspace('b-w');
+  const encoded = await encoder(outImg, opts.quality ?? 92).toBuffer();
   try {
     await fs.promises.writeFile(out, encoded, { flag: 'wx' });
   } catch (err) {

@@ -504,7 +504,7 @@ export interface DetectOptions {
   maxDecodes: number;
 }
 
-export const DEFAULT_DETECT: DetectOptions = { minPeriod: 40, levelMaxPeriod: 100, candidatesPerLevel: 4, blockPeriod: 0, zDecode: 5, maxDecodes: 3 };
+export const DEFAULT_DETECT: DetectOptions = { minPeriod: 40, levelMaxPeriod: 100, candidatesPerLevel: 8, blockPeriod: 0, zDecode: 5, maxDecodes: 3 };
 
 export interface KeyResult {
   key: number;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { convolutionalEncode } from '../../dsp/convolutional.ts';
 import { detectMark, pilotBank, type DetectKey, type KeyResult } from './detector.ts';
 import { applyMark, planMark, type MarkPlan } from './embedder.ts';
-import { CHIPS, TILE, makeLayout, payloadBits, type Layout } from './layout.ts';
+import { makeLayout, payloadBits, type Layout } from './layout.ts';
 import { bandLimitedTile, chipGrid } from './pattern.ts';
 
 /**
@@ -35,9 +35,9 @@ export function workingSize(width: number, height: number): Size {
   return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
 }
 
-/** Analysis size of a suspect: scaled to ANALYSIS_AREA (enlarged at most MAX_UPSCALE times). */
-export function analysisSize(width: number, height: number): Size {
-  const s = Math.min(MAX_UPSCALE, Math.sqrt(ANALYSIS_AREA / (width * height)));
+/** Analysis size of a suspect: scaled to ANALYSIS_AREA × areaFactor (enlarged at most MAX_UPSCALE times). */
+export function analysisSize(width: number, height: number, areaFactor = 1): Size {
+  const s = Math.min(MAX_UPSCALE, Math.sqrt((ANALYSIS_AREA * areaFactor) / (width * height)));
   return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
 }
 
@@ -82,8 +82,8 @@ export function planHidden(input: PlanInput): MarkPlan {
 }
 
 export interface ApplyBandInput {
-  /** Rows rowStart..rowEnd-1 of the image (interleaved 8 bit), modified and returned. */
-  band: Uint8Array;
+  /** The whole image (interleaved 8 bit), usually on a SharedArrayBuffer: rows rowStart..rowEnd-1 are changed in place. */
+  pixels: Uint8Array;
   width: number;
   height: number;
   channels: 1 | 2 | 3 | 4;
@@ -94,17 +94,9 @@ export interface ApplyBandInput {
   wh: number;
 }
 
-/** Adds the planned change to one band of rows; also returns the sum of squared changes (for PSNR). */
-export function applyBand(input: ApplyBandInput): { band: Uint8Array; sse: number } {
-  const before = input.band.slice();
-  applyMark({ pixels: input.band, width: input.width, height: input.height, channels: input.channels, delta: input.delta, ww: input.ww, wh: input.wh, rowStart: input.rowStart, rowEnd: input.rowEnd, rowOffset: input.rowStart });
-  let sse = 0;
-  const b = input.band;
-  for (let i = 0; i < b.length; i++) {
-    const d = b[i]! - before[i]!;
-    sse += d * d;
-  }
-  return { band: b, sse };
+/** Adds the planned change to one band of rows in place; returns the sum of squared changes (for PSNR). */
+export function applyBand(input: ApplyBandInput): number {
+  return applyMark({ pixels: input.pixels, width: input.width, height: input.height, channels: input.channels, delta: input.delta, ww: input.ww, wh: input.wh, rowStart: input.rowStart, rowEnd: input.rowEnd });
 }
 
 export interface SearchKey {
@@ -135,6 +127,21 @@ export interface SearchHit {
   period: number;
   angleDeg: number;
   decodes: number;
+  /**
+   * The best decode of the reported key even when it failed (for benchmarks): the payload read,
+   * and how many of the 64 bits known in advance (owner id + keyed check) disagree.
+   */
+  decoded: { ownerId: number; imageId: number; checkOk: boolean; knownBitErrors: number } | null;
+}
+
+function popcount(x: number): number {
+  x >>>= 0;
+  let n = 0;
+  while (x) {
+    x &= x - 1;
+    n++;
+  }
+  return n;
 }
 
 /**
@@ -153,8 +160,23 @@ export function searchHidden(input: SearchInput): SearchHit {
     const ok = Boolean(r.decode?.checkOk && r.decode.ownerId === input.keys[r.key]!.ownerId >>> 0);
     if (!best || (ok && !best.ok) || (ok === best.ok && r.z > best.r.z)) best = { r, ok };
   }
-  if (!best) return { found: false, key: -1, ownerId: null, imageId: null, z: 0, codedErrors: null, pilotSnr: null, symmetry: 0, period: 0, angleDeg: 0, decodes: 0 };
+  if (!best) return { found: false, key: -1, ownerId: null, imageId: null, z: 0, codedErrors: null, pilotSnr: null, symmetry: 0, period: 0, angleDeg: 0, decodes: 0, decoded: null };
   const { r, ok } = best;
+  let decoded: SearchHit['decoded'] = null;
+  if (r.decode) {
+    const bits = r.decode.bits;
+    let check = 0;
+    for (let i = 64; i < 96; i++) check = ((check << 1) | bits[i]!) >>> 0;
+    const expected = payloadBits(r.decode.ownerId, r.decode.imageId, keys[r.key]!.layout.checkMask);
+    let expCheck = 0;
+    for (let i = 64; i < 96; i++) expCheck = ((expCheck << 1) | expected[i]!) >>> 0;
+    decoded = {
+      ownerId: r.decode.ownerId,
+      imageId: r.decode.imageId,
+      checkOk: r.decode.checkOk,
+      knownBitErrors: popcount(r.decode.ownerId ^ (input.keys[r.key]!.ownerId >>> 0)) + popcount(check ^ expCheck),
+    };
+  }
   return {
     found: ok,
     key: r.key,
@@ -167,9 +189,6 @@ export function searchHidden(input: SearchInput): SearchHit {
     period: r.period,
     angleDeg: r.angleDeg,
     decodes: r.decodes,
+    decoded,
   };
 }
-
-/** Chips per tile side, re-exported for descriptions. */
-export const TILE_CHIPS = CHIPS;
-export const TILE_PX = TILE;
