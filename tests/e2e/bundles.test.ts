@@ -98,23 +98,27 @@ describe('Bundles screen in Chromium through the bridge', { skip: skip ?? false 
     assert.ok((await fs.readdir(path.join(folder, 'samples'))).includes('sample-02.jpg'));
   });
 
-  test('a complaint bundle for a transformed copy, with a dropped screenshot hashed on arrival', { timeout: 180_000 }, async () => {
+  test('a complaint bundle for a transformed copy: from Find, a second copy dropped, screenshots hashed on arrival', { timeout: 180_000 }, async () => {
     const page = app.page;
     const cups = (await call(app.core, 'library.list', { text: 'colorful-cups' })).items[0]!;
     const original = app.core.deps.library.originalPath(cups.id);
     const suspect = path.join(work, '盗图 副本.jpg');
     await sharp(original).extract({ left: 600, top: 200, width: 1400, height: 1000 }).flop().jpeg({ quality: 80 }).toFile(suspect);
+    const second = path.join(work, '另一家 店.jpg');
+    await sharp(original).resize(900).modulate({ brightness: 1.2 }).jpeg({ quality: 75 }).toFile(second);
     const shot = path.join(work, '商品页 截图.png');
     await sharp({ create: { width: 900, height: 1600, channels: 3, background: '#f4f4f4' } }).composite([{ input: await sharp(suspect).resize(700).toBuffer(), left: 100, top: 200 }]).png().toFile(shot);
 
-    await page.getByTestId('tab-complaint').click();
+    // Find names the original; "start a complaint" opens the wizard at the infringing use.
+    await page.getByTestId('nav-find').click();
+    await dropFiles(page, '[data-testid="find-drop"]', [suspect]);
+    await page.getByTestId('find-summary').getByText(/colorful-cups/).waitFor({ timeout: 60_000 });
+    await page.getByTestId('find-complaint').click();
     const wizard = page.getByTestId('comp-wizard');
-    await wizard.getByTestId('bundle-pick-item').filter({ hasText: 'colorful-cups' }).click();
-    await dropFiles(page, '[data-testid="comp-wizard"]', [suspect]);
-    await page.getByTestId('comp-suspect').waitFor();
-    await page.getByTestId('comp-start').click();
-    const card = page.getByTestId('use-card').first();
+    const cards = page.getByTestId('use-card');
+    const card = cards.first();
     await card.waitFor();
+    assert.match(await card.getByTestId('use-suspect').inputValue(), /盗图 副本\.jpg$/);
     await card.getByTestId('use-listing').fill('htp:/item.taobao.com');
     await card.getByText('Must be a web address starting with http:// or https://').waitFor();
     await card.getByTestId('use-listing').fill('https://item.taobao.com/item.htm?id=681234567890');
@@ -122,6 +126,18 @@ describe('Bundles screen in Chromium through the bridge', { skip: skip ?? false 
     await card.getByTestId('use-shop').fill('杯子优选旗舰店');
     await dropFiles(page, '[data-testid="use-card"]', [shot]);
     await card.getByText(/SHA-256 [0-9a-f]{16}…/).waitFor();
+
+    // Back to the first step: a second copy dropped there becomes a second use; the first keeps what was typed.
+    await wizard.getByRole('button', { name: 'Back' }).click();
+    await dropFiles(page, '[data-testid="comp-wizard"]', [second]);
+    await page.getByTestId('comp-suspect').nth(1).waitFor();
+    await page.getByTestId('comp-start').click();
+    await cards.nth(1).waitFor();
+    assert.equal(await card.getByTestId('use-shop').inputValue(), '杯子优选旗舰店');
+    assert.match(await cards.nth(1).getByTestId('use-suspect').inputValue(), /另一家 店\.jpg$/);
+    await cards.nth(1).getByTestId('use-listing').fill('https://mobile.yangkeduo.com/goods.html?goods_id=1234567');
+    await cards.nth(1).getByTestId('use-shop').fill('好杯子小店');
+    assert.equal(await cards.nth(1).getByTestId('use-platform').inputValue(), 'Pinduoduo', 'the platform follows the listing URL');
     await app.screenshot('bundles-complaint-uses');
     await page.getByTestId('comp-next').click();
     assert.equal(await page.getByTestId('comp-signer').inputValue(), '张三');
@@ -135,8 +151,13 @@ describe('Bundles screen in Chromium through the bridge', { skip: skip ?? false 
     await app.screenshot('bundles-complaint-preview');
     await page.getByTestId('comp-build').click();
     await built(wizard);
-    assert.match(await wizard.getByTestId('build-done').innerText(), /Built PMC-/);
+    const done = await wizard.getByTestId('build-done').innerText();
+    assert.match(done, /Built PMC-/);
     await app.screenshot('bundles-complaint-built');
+    // The evidence carries Find's verdict for both copies and the hidden-mark reading.
+    const folder = /Folder: (.+)/.exec(done)![1]!.trim();
+    const evidence = JSON.parse(await fs.readFile(path.join(folder, 'evidence.json'), 'utf8')) as { uses: { similarity: { isMatch: boolean }; hiddenMark: { found: boolean } }[] };
+    assert.deepEqual(evidence.uses.map((u) => [u.similarity.isMatch, u.hiddenMark.found]), [[true, false], [true, false]]);
   });
 
   test('bundles are listed with their status and verify from the list', async () => {

@@ -26,6 +26,22 @@ function urlProblem(v: string): boolean {
   }
 }
 
+/** The marketplace a listing URL belongs to, when its address says so. */
+function platformOfUrl(v: string): Use['platform'] | null {
+  let host: string;
+  try {
+    host = new URL(v.trim()).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+  const on = (...domains: string[]) => domains.some((d) => host === d || host.endsWith(`.${d}`));
+  if (on('taobao.com', 'tmall.com', '1688.com', 'alibaba.com', 'aliexpress.com', 'tb.cn')) return 'alibaba';
+  if (on('jd.com', '3.cn')) return 'jd';
+  if (on('yangkeduo.com', 'pinduoduo.com', 'pdd.cn')) return 'pinduoduo';
+  if (/(^|\.)amazon\.[a-z.]+$/.test(host) || on('amzn.to', 'a.co')) return 'amazon';
+  return null;
+}
+
 /** True when a date was typed but is not YYYY-MM-DD or lies in the future. */
 function dateProblem(v: string): boolean {
   if (!v.trim()) return false;
@@ -78,7 +94,7 @@ function UseCard({ use, n, onChange, onRemove, evidence, onEvidence, suspects, o
           <Select label={t('comp.platform')} value={use.platform} allowDeselect={false} data={PLATFORMS.map((p) => ({ value: p, label: t(`comp.platforms.${p}`) }))} onChange={(v) => v && set('platform', v as Use['platform'])} data-testid="use-platform" />
           {use.platform === 'other' ? <TextInput label={t('comp.platformName')} value={use.platformName} onChange={(e) => set('platformName', e.currentTarget.value)} /> : <div />}
           <TextInput label={t('comp.foundOn')} placeholder="YYYY-MM-DD" value={use.foundOn} onChange={(e) => set('foundOn', e.currentTarget.value)} error={dateProblem(use.foundOn) ? t('comp.badDate') : undefined} data-testid="use-found" />
-          <TextInput label={t('comp.listingUrl')} placeholder="https://" value={use.listingUrl} onChange={(e) => set('listingUrl', e.currentTarget.value)} error={urlProblem(use.listingUrl) ? t('comp.badUrl') : undefined} data-testid="use-listing" />
+          <TextInput label={t('comp.listingUrl')} placeholder="https://" value={use.listingUrl} onChange={(e) => { const v = e.currentTarget.value; onChange({ ...use, listingUrl: v, platform: platformOfUrl(v) ?? use.platform }); }} error={urlProblem(use.listingUrl) ? t('comp.badUrl') : undefined} data-testid="use-listing" />
           <TextInput label={t('comp.imageUrl')} placeholder="https://" value={use.imageUrl} onChange={(e) => set('imageUrl', e.currentTarget.value)} error={urlProblem(use.imageUrl) ? t('comp.badUrl') : undefined} data-testid="use-image-url" />
           <TextInput label={t('comp.shop')} value={use.shop} onChange={(e) => set('shop', e.currentTarget.value)} data-testid="use-shop" />
           <TextInput label={t('comp.itemId')} value={use.itemId} onChange={(e) => set('itemId', e.currentTarget.value)} />
@@ -140,6 +156,22 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
   useEffect(() => {
     if (initial.originalId) setOriginalId([initial.originalId]);
     if (initial.suspectPath) setSuspects([initial.suspectPath]);
+  }, [initial.originalId, initial.suspectPath]);
+  // Arriving from Find with the original and the suspect: straight to the infringing use.
+  const arrived = useRef('');
+  useEffect(() => {
+    const key = `${initial.originalId ?? ''}|${initial.suspectPath ?? ''}`;
+    if (!initial.originalId || !initial.suspectPath || arrived.current === key) return;
+    arrived.current = key;
+    setError(null);
+    api.call('bundles.complaint.prefill', { originalId: initial.originalId, suspectPaths: [initial.suspectPath] })
+      .then((r) => {
+        setSpec(r.spec.uses.length ? r.spec : { ...r.spec, uses: [blankUse(initial.suspectPath ?? '')] });
+        setCheck(null);
+        setPreview(null);
+        setStep(1);
+      })
+      .catch((err: Error) => setError(err.message));
   }, [initial.originalId, initial.suspectPath]);
 
   const update = (fn: (s: Spec) => Spec) => {

@@ -150,7 +150,7 @@ export function ImagePicker({ chosen, onChange, single = false }: { chosen: numb
         {!single ? <Badge variant="light">{t('reg.chosen', { count: chosen.length })}</Badge> : null}
       </Group>
       {items.length === 0 ? <Text c="dimmed">{t('reg.none')}</Text> : (
-        <ScrollArea h={360}>
+        <ScrollArea.Autosize mah={360}>
           <SimpleGrid cols={{ base: 3, sm: 5, lg: 7 }} spacing="xs">
             {items.map((item) => {
               const on = chosen.includes(item.id);
@@ -165,7 +165,7 @@ export function ImagePicker({ chosen, onChange, single = false }: { chosen: numb
               );
             })}
           </SimpleGrid>
-        </ScrollArea>
+        </ScrollArea.Autosize>
       )}
     </Stack>
   );
