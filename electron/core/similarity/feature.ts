@@ -6,6 +6,7 @@ import { findService } from './service.ts';
 import { readSuspect } from './decode.ts';
 import { alignPair } from './changes.ts';
 import { renderOverlayAndDifference, renderSideBySide } from './render.ts';
+import { detectHiddenInBytes } from '../watermark/hidden/api.ts';
 
 export const findMigrations: Migration[] = [
   {
@@ -23,6 +24,8 @@ export const findMigrations: Migration[] = [
 
 export function findFeature(deps: CoreDeps): HandlersFor<typeof findMethods> {
   const service = findService(deps);
+  // The hidden-watermark reading of every suspect, shown next to the match.
+  service.setHiddenDetector((bytes) => detectHiddenInBytes(deps, bytes));
   // Every newly imported original is fingerprinted right away (a failure only warns: the back-fill catches up).
   deps.library.onImported((item, bytes) => service.onImported(item, bytes));
   return {

@@ -129,7 +129,12 @@ export class FindService {
     const name = opts.name ?? 'the picture';
     const limit = opts.limit ?? 10;
     const t0 = performance.now();
-    const query = await this.fingerprint(bytes, name, true);
+    // The hidden-mark reading runs alongside (its own decode and worker tasks).
+    const hiddenPromise = this.detectHidden(bytes);
+    const query = await this.fingerprint(bytes, name, true).catch(async (err: unknown) => {
+      await hiddenPromise;
+      throw err;
+    });
     const t1 = performance.now();
     const index = this.loadIndex();
     const status = this.status();
@@ -141,7 +146,7 @@ export class FindService {
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const exact = this.deps.library.images.bySha(sha256);
-    const hidden = await this.detectHidden(bytes);
+    const hidden = await hiddenPromise;
     const q = { width: query.original.width, height: query.original.height, format: query.format, sha256, name, path: opts.path ?? null };
     return {
       matches, threshold: MATCH_THRESHOLD, queryMs, fingerprintMs: t1 - t0, searched: index.size, notFingerprinted: status.missing,

@@ -56,6 +56,7 @@ interface HiddenReading {
   ownKey?: boolean;
   keyLabel?: string | null;
   falseMatchOdds?: string | null;
+  warnings?: string[];
 }
 
 function HiddenCard({ hidden }: { hidden: FindHiddenResult }) {
@@ -78,6 +79,7 @@ function HiddenCard({ hidden }: { hidden: FindHiddenResult }) {
   return (
     <Alert color={color} variant="light" title={t('hidden.title')} data-testid="find-hidden">
       <Text size="sm">{text}</Text>
+      {r?.warnings?.length ? <Text size="xs" c="dimmed" mt={4}>{r.warnings.join(' ')}</Text> : null}
     </Alert>
   );
 }
