@@ -47,7 +47,7 @@ export function BundlesScreen() {
           <RegistrationWizard people={people} reloadPeople={loadPeople} initialImages={initialImages} onBuilt={() => setBuilt((n) => n + 1)} />
         </Tabs.Panel>
         <Tabs.Panel value="complaint">
-          <ComplaintWizard people={people} initial={initialComplaint} onBuilt={() => setBuilt((n) => n + 1)} />
+          <ComplaintWizard people={people} reloadPeople={loadPeople} initial={initialComplaint} onBuilt={() => setBuilt((n) => n + 1)} />
         </Tabs.Panel>
         <Tabs.Panel value="people"><PeopleManager people={people} onChange={() => void loadPeople()} /></Tabs.Panel>
       </ScrollArea>

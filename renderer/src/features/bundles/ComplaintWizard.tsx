@@ -6,7 +6,8 @@ import { api } from '../../api.ts';
 import { DropArea } from '../../components/DropArea.tsx';
 import { JobProgress } from '../../components/JobProgress.tsx';
 import { useJob } from '../../components/useJob.ts';
-import { BuildDone, folderName, ImagePicker, IssueList, joinPath, OutputPicker, PreviewPages } from './shared.tsx';
+import { PersonModal } from './PeopleManager.tsx';
+import { BuildDone, folderName, ImagePicker, IssueList, joinPath, OutputPicker, personFieldLabel, personIssue, PreviewPages } from './shared.tsx';
 
 type Spec = ComplaintSpecData;
 type Use = Spec['uses'][number];
@@ -132,7 +133,7 @@ function UseCard({ use, n, onChange, onRemove, evidence, onEvidence, suspects, o
 }
 
 /** Step by step: original and suspects → uses → complainant and work → check → preview and build. */
-export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]; initial: { originalId?: number | undefined; suspectPath?: string | undefined }; onBuilt: () => void }) {
+export function ComplaintWizard({ people, reloadPeople, initial, onBuilt }: { people: Person[]; reloadPeople: () => Promise<void>; initial: { originalId?: number | undefined; suspectPath?: string | undefined }; onBuilt: () => void }) {
   const { t } = useTranslation('bundles');
   const [step, setStep] = useState(0);
   const [originalId, setOriginalId] = useState<number[]>(initial.originalId ? [initial.originalId] : []);
@@ -145,6 +146,7 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
   const [name, setName] = useState('');
   const [nameTouched, setNameTouched] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Person | null>(null);
   const previewJob = useJob('bundles.preview');
   const title = spec?.work.title ?? '';
   useEffect(() => {
@@ -244,6 +246,8 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
   /** The field an issue concerns, named as in the form. */
   const fieldLabel = (path: string): string | null => {
     const [head, second, third] = path.split('.');
+    const pi = personIssue(path);
+    if (pi && (pi.role === 'complainant' || pi.role === 'agent')) return personFieldLabel(t, pi.role === 'complainant' ? t('comp.complainant') : t('comp.agent'), pi);
     if (head === 'uses' && second !== undefined && /^\d+$/.test(second)) {
       const use = t('comp.use', { n: Number(second) + 1 });
       const keys: Record<string, string> = { suspectPath: 'suspect', screenshots: 'screenshots', listingUrl: 'listingUrl', imageUrl: 'imageUrl', shop: 'shop', foundOn: 'foundOn', itemId: 'itemId', platformName: 'platformName', platform: 'platform', reason: 'reason' };
@@ -257,6 +261,14 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
     return labels[path] ?? labels[head ?? ''] ?? null;
   };
   const stepOfPath = (path: string) => (path === 'originalId' ? 0 : path.startsWith('uses') ? 1 : 2);
+  /** A missing detail of a saved person opens that person's profile; anything else goes to its step. */
+  const goToIssue = (path: string) => {
+    const pi = personIssue(path);
+    const ref = pi?.role === 'complainant' ? spec.complainant : pi?.role === 'agent' ? spec.agent : null;
+    const saved = ref && 'personId' in ref ? people.find((p) => p.id === ref.personId) : undefined;
+    if (saved) setEditing(saved);
+    else setStep(stepOfPath(path));
+  };
 
   const personOptions = people.map((p) => ({ value: String(p.id), label: p.name }));
   const outDir = parent && name ? joinPath(parent, name) : '';
@@ -309,7 +321,7 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
 
       {step === 3 ? (
         <Stack gap="sm" data-testid="comp-check">
-          {!check ? <Text c="dimmed">…</Text> : check.ok ? <Alert color="teal">{t('reg.ready')}</Alert> : <IssueList issues={check.missing} title={t('reg.missing', { count: check.missing.length })} label={fieldLabel} onGo={(p) => setStep(stepOfPath(p))} />}
+          {!check ? <Text c="dimmed">…</Text> : check.ok ? <Alert color="teal">{t('reg.ready')}</Alert> : <IssueList issues={[...check.missing].sort((a, b) => stepOfPath(a.path) - stepOfPath(b.path))} title={t('reg.missing', { count: check.missing.length })} label={fieldLabel} onGo={goToIssue} />}
         </Stack>
       ) : null}
 
@@ -332,6 +344,13 @@ export function ComplaintWizard({ people, initial, onBuilt }: { people: Person[]
       ) : null}
 
       {error ? <Alert color="red">{error}</Alert> : null}
+      {editing ? (
+        <PersonModal key={editing.id} person={editing} opened onClose={() => setEditing(null)} onSaved={() => {
+          setEditing(null);
+          setCheck(null);
+          void reloadPeople();
+        }} />
+      ) : null}
       <Group justify="space-between">
         <Button variant="default" onClick={() => setStep((s) => s - 1)}>{t('nav.back')}</Button>
         {step < 4 ? <Button onClick={() => setStep((s) => s + 1)} data-testid="comp-next">{t('nav.next')}</Button> : null}

@@ -6,7 +6,7 @@ import { api } from '../../api.ts';
 import { JobProgress } from '../../components/JobProgress.tsx';
 import { useJob } from '../../components/useJob.ts';
 import { PersonModal } from './PeopleManager.tsx';
-import { BuildDone, folderName, ImagePicker, IssueList, joinPath, OutputPicker, PreviewPages } from './shared.tsx';
+import { BuildDone, folderName, ImagePicker, IssueList, joinPath, OutputPicker, personFieldLabel, personIssue, PreviewPages } from './shared.tsx';
 
 type Spec = RegistrationSpecData;
 type Ref = Spec['owners'][number];
@@ -39,6 +39,7 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
   const [name, setName] = useState('');
   const [nameTouched, setNameTouched] = useState(false);
   const [adding, setAdding] = useState<'owner' | 'author' | 'agent' | null>(null);
+  const [editing, setEditing] = useState<Person | null>(null);
   const [error, setError] = useState<string | null>(null);
   const previewJob = useJob('bundles.preview');
   const title = spec?.work.title ?? '';
@@ -87,6 +88,9 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
   /** The field an issue or a prefilled value concerns, named as in the form. */
   const fieldLabel = (path: string): string | null => {
     const [head, second, third] = path.split('.');
+    const pi = personIssue(path);
+    const roleLabels: Record<string, string> = { owners: t('reg.owners'), authors: t('reg.authors'), agent: t('reg.agent'), counterparty: t('reg.counterparty') };
+    if (pi && roleLabels[pi.role]) return personFieldLabel(t, roleLabels[pi.role]!, pi);
     if (head === 'description' && (second === 'zh' || second === 'en') && third) return `${second === 'zh' ? t('reg.descZh') : t('reg.descEn')}: ${t(`reg.sections.${third}`)}`;
     if (head === 'description') return t('steps.description');
     if (head === 'images' && second !== undefined && /^\d+$/.test(second)) return t('reg.imageTitle', { n: Number(second) + 1 });
@@ -100,6 +104,17 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
       'work.rightsObtained': t('reg.rightsObtained'), 'work.ownershipMode': t('reg.ownershipMode'), 'work.rightsScope': t('reg.rightsScope'), 'work.rightsHeld': t('reg.rightsHeld'),
     };
     return labels[path] ?? labels[path.split('.').slice(0, 2).join('.')] ?? labels[head ?? ''] ?? null;
+  };
+
+  /** A missing detail of a saved person opens that person's profile; anything else goes to its step. */
+  const goToIssue = (path: string) => {
+    const pi = personIssue(path);
+    if (pi && spec) {
+      const ref = pi.role === 'owners' ? spec.owners[pi.index ?? 0] : pi.role === 'authors' ? spec.authors[pi.index ?? 0]?.person : pi.role === 'agent' ? spec.agent : spec.counterparty;
+      const saved = ref && 'personId' in ref ? people.find((p) => p.id === ref.personId) : undefined;
+      if (saved) return setEditing(saved);
+    }
+    setStep(stepOfPath(path));
   };
 
   const personOptions = people.map((p) => ({ value: String(p.id), label: `${p.name}${p.roles.length ? ` (${p.roles.map((r) => t(`people.roleNames.${r}`)).join(', ')})` : ''}` }));
@@ -259,7 +274,7 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
         <Stack gap="sm" data-testid="reg-check">
           {!check ? <Text c="dimmed">…</Text> : (
             <>
-              {check.missing.length === 0 ? <Alert color="teal">{t('reg.ready')} {t('reg.fee', { fee: check.feeYuan })}</Alert> : <IssueList issues={check.missing} title={t('reg.missing', { count: check.missing.length })} label={fieldLabel} onGo={(p) => setStep(stepOfPath(p))} />}
+              {check.missing.length === 0 ? <Alert color="teal">{t('reg.ready')} {t('reg.fee', { fee: check.feeYuan })}</Alert> : <IssueList issues={[...check.missing].sort((a, b) => stepOfPath(a.path) - stepOfPath(b.path))} title={t('reg.missing', { count: check.missing.length })} label={fieldLabel} onGo={goToIssue} />}
               <Text fw={600}>{t('reg.samples', { profile: check.samples[0]?.profileId ?? '' })}</Text>
               <Table>
                 <Table.Thead><Table.Tr><Table.Th w={240}>{t('reg.sample')}</Table.Th><Table.Th w={120}>{t('reg.verdict')}</Table.Th><Table.Th>{t('reg.findings')}</Table.Th></Table.Tr></Table.Thead>
@@ -303,6 +318,13 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
         <Button variant="default" onClick={() => setStep((s) => s - 1)}>{t('nav.back')}</Button>
         {step < 5 ? <Button onClick={() => setStep((s) => s + 1)} data-testid="reg-next">{t('nav.next')}</Button> : null}
       </Group>
+      {editing ? (
+        <PersonModal key={editing.id} person={editing} opened onClose={() => setEditing(null)} onSaved={() => {
+          setEditing(null);
+          setCheck(null);
+          void reloadPeople();
+        }} />
+      ) : null}
       {adding ? (
         <PersonModal person={null} role={adding} opened onClose={() => setAdding(null)} onSaved={(p) => {
           void reloadPeople();

@@ -2,6 +2,7 @@ import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Image, List, Scrol
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BuildResult, FieldIssue, ImageItem, PreviewResult } from '../../../../electron/contract/index.ts';
+import type { TFunction } from 'i18next';
 import { api } from '../../api.ts';
 
 /** The folder separator the library path uses (Windows or POSIX). */
@@ -169,4 +170,22 @@ export function ImagePicker({ chosen, onChange, single = false }: { chosen: numb
       )}
     </Stack>
   );
+}
+
+const PERSON_FIELDS = new Set(['name', 'kind', 'idType', 'idNumber', 'creditAs', 'penName', 'nationality', 'province', 'city', 'address', 'postcode', 'contactName', 'phone', 'email', 'idScans']);
+
+/**
+ * An issue about a person in a spec ("owners.0.address", "authors.1.person.phone", "agent.idScans.0"):
+ * which reference it is about and which of that person's fields, or null.
+ */
+export function personIssue(path: string): { role: string; index: number | null; field: string } | null {
+  const m = /^(owners|authors|agent|counterparty|complainant)(?:\.(\d+))?(?:\.person)?\.(\w+)/.exec(path);
+  if (!m || !PERSON_FIELDS.has(m[3]!)) return null;
+  return { role: m[1]!, index: m[2] === undefined ? null : Number(m[2]), field: m[3]! };
+}
+
+/** "Copyright owners 1: Address" for a person issue, in the interface language. */
+export function personFieldLabel(t: TFunction<'bundles'>, roleLabel: string, issue: { index: number | null; field: string }): string {
+  const field = issue.field === 'idScans' ? t('people.scans') : t(`people.${issue.field}`);
+  return `${roleLabel}${issue.index === null ? '' : ` ${issue.index + 1}`}: ${field}`;
 }
