@@ -270,6 +270,15 @@ export async function checkRegistrationFields(env: BundleEnv, spec: Spec): Promi
       if (!d[key]) issues.push({ path: `description.${lang}.${key}`, message: `the work description (${lang === 'zh' ? '作品说明书' : 'English'}) needs its "${key}" section` });
     }
     if (w.category === 'fine-art' && !d.aesthetics) issues.push({ path: `description.${lang}.aesthetics`, message: 'a fine-art work needs its form and aesthetics described' });
+    // The description must not contradict the form about publication.
+    const says = d.publication;
+    const saysUnpublished = lang === 'zh' ? says.includes('尚未发表') : /has not been published|is unpublished/i.test(says);
+    const saysPublished = lang === 'zh' ? says.includes('首次发表于') : /was first published/i.test(says);
+    if (w.publication.status === 'published' && saysUnpublished) {
+      issues.push({ path: `description.${lang}.publication`, message: 'the work description says the work is unpublished, but the form says it was published: update its publication section' });
+    } else if (w.publication.status === 'unpublished' && saysPublished) {
+      issues.push({ path: `description.${lang}.publication`, message: 'the work description says the work was published, but the form says it is unpublished: update its publication section' });
+    }
     // The title must be identical everywhere: a 《…》 in the texts must name this work or one of its images.
     const allowed = new Set([w.title, ...spec.images.map((im, i) => im.title || items[i]?.title || '')]);
     for (const [key, value] of Object.entries(d)) {

@@ -148,3 +148,20 @@ test('missing required fields are listed exactly and nothing is written', async 
   assert.deepEqual(await fs.readdir(dir), []);
   assert.deepEqual((await call(env.core, 'bundles.list', {})).bundles, []);
 });
+
+test('the work description may not contradict the form about publication', async (t) => {
+  const env = await testCore();
+  const { dir, cleanup } = await tempDir('proofmark-registration-');
+  t.after(async () => { await env.close(); await cleanup(); });
+  const [id] = await importCorpus(env.core, ['grace_hopper.jpg']);
+  const owner = await saveOwner(env.core, path.join(dir, 'scans'));
+  const spec = await registrationSpec(env.core, [id!], owner.id, '肖像');
+  assert.deepEqual((await call(env.core, 'bundles.registration.validate', { spec })).missing, []);
+  // Marked published in the form while the drafted description still says "unpublished".
+  const published = { ...spec, work: { ...spec.work!, publication: { status: 'published' as const, date: '2024-06-01', place: '杭州', url: '' } } };
+  const missing = (await call(env.core, 'bundles.registration.validate', { spec: published })).missing;
+  assert.deepEqual(missing.map((m) => m.path), ['description.zh.publication']);
+  assert.match(missing[0]!.message, /says the work is unpublished, but the form says it was published/);
+  const fixed = { ...published, description: { ...spec.description!, zh: { ...spec.description!.zh!, publication: '本作品于 2024年6月1日 首次发表于杭州，未许可他人使用。' } } };
+  assert.deepEqual((await call(env.core, 'bundles.registration.validate', { spec: fixed })).missing, []);
+});
