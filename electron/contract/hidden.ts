@@ -14,6 +14,8 @@ export interface HiddenDetectResult {
   confidence: number;
   /** That bound as odds, e.g. "below 1 in 10^18" (null when not found). */
   falseMatchOdds: string | null;
+  /** The same as a power of ten: the chance is below 10^-falseMatchExponent (null when not found). */
+  falseMatchExponent: number | null;
   /** The mark was made with this library's own key (not an imported one). */
   ownKey: boolean;
   /** Label of the key that decoded it (own or imported). */

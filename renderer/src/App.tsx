@@ -1,5 +1,5 @@
 import { ActionIcon, AppShell, Group, NavLink, SegmentedControl, Text, Title, Tooltip, useMantineColorScheme } from '@mantine/core';
-import { IconCertificate, IconListCheck, IconMoon, IconPhoto, IconSearch, IconSun, IconWritingSign, type Icon } from '@tabler/icons-react';
+import { IconCertificate, IconFingerprint, IconListCheck, IconMoon, IconPhoto, IconSearch, IconSun, IconWritingSign, type Icon } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { setLanguage, type Language } from './i18n.ts';
@@ -9,13 +9,15 @@ import { WatermarkScreen } from './features/watermark/WatermarkScreen.tsx';
 import { CheckScreen } from './features/check/CheckScreen.tsx';
 import { FindScreen } from './features/find/FindScreen.tsx';
 import { BundlesScreen } from './features/bundles/BundlesScreen.tsx';
+import { HiddenScreen } from './features/hidden/HiddenScreen.tsx';
 
-const icons: Record<Screen, Icon> = { library: IconPhoto, watermark: IconWritingSign, check: IconListCheck, find: IconSearch, bundles: IconCertificate };
+const icons: Record<Screen, Icon> = { library: IconPhoto, watermark: IconWritingSign, hidden: IconFingerprint, check: IconListCheck, find: IconSearch, bundles: IconCertificate };
 
 function ScreenView({ screen }: { screen: Screen }) {
   switch (screen) {
     case 'library': return <LibraryScreen />;
     case 'watermark': return <WatermarkScreen />;
+    case 'hidden': return <HiddenScreen />;
     case 'check': return <CheckScreen />;
     case 'find': return <FindScreen />;
     case 'bundles': return <BundlesScreen />;

@@ -1,7 +1,7 @@
 export const common = {
   en: {
     app: { name: 'ProofMark', tagline: 'Protect your original product photos' },
-    nav: { library: 'Library', watermark: 'Watermark', check: 'Check', find: 'Find', bundles: 'Bundles' },
+    nav: { library: 'Library', watermark: 'Watermark', hidden: 'Hidden mark', check: 'Check', find: 'Find', bundles: 'Bundles' },
     theme: { light: 'Light', dark: 'Dark' },
     language: 'Language',
     actions: { cancel: 'Cancel', close: 'Close', save: 'Save', browse: 'Browse…', retry: 'Try again' },
@@ -11,7 +11,7 @@ export const common = {
   },
   zh: {
     app: { name: 'ProofMark 图证', tagline: '保护你的原创商品图片' },
-    nav: { library: '图库', watermark: '水印', check: '登记检查', find: '查找来源', bundles: '材料包' },
+    nav: { library: '图库', watermark: '水印', hidden: '隐形水印', check: '登记检查', find: '查找来源', bundles: '材料包' },
     theme: { light: '浅色', dark: '深色' },
     language: '语言',
     actions: { cancel: '取消', close: '关闭', save: '保存', browse: '浏览…', retry: '重试' },

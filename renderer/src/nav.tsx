@@ -1,6 +1,6 @@
 import { createContext, useContext } from 'react';
 
-export const screens = ['library', 'watermark', 'check', 'find', 'bundles'] as const;
+export const screens = ['library', 'watermark', 'hidden', 'check', 'find', 'bundles'] as const;
 export type Screen = (typeof screens)[number];
 
 /** Parameters one screen hands another, e.g. Find → Bundles "start a complaint". */

@@ -149,7 +149,7 @@ export async function detectHiddenInBytes(deps: CoreDeps, bytes: Uint8Array, opt
   const { suspect, hit } = await searchSuspect(deps, bytes, keys.map((k) => ({ ownerId: k.ownerId, secret: k.secret })), opts);
   const { width, height, warnings } = suspect;
   const base: HiddenDetectResult = {
-    found: false, ownerId: null, imageId: null, confidence: 0, falseMatchOdds: null, ownKey: false, keyLabel: null, title: null, inLibrary: false,
+    found: false, ownerId: null, imageId: null, confidence: 0, falseMatchOdds: null, falseMatchExponent: null, ownKey: false, keyLabel: null, title: null, inLibrary: false,
     signal: 'none', pilotZ: 0, orientation: null, keysTried: keys.length, width, height, warnings,
   };
   if (!hit) {
@@ -170,6 +170,7 @@ export async function detectHiddenInBytes(deps: CoreDeps, bytes: Uint8Array, opt
     imageId: hit.imageId,
     confidence: 1 - bound,
     falseMatchOdds: oddsText(bound),
+    falseMatchExponent: Math.floor(-Math.log10(bound)),
     ownKey: key.own,
     keyLabel: key.label,
     signal: 'found',
