@@ -174,8 +174,10 @@ export interface PreparedOriginal {
   raw: Buffer;
   width: number;
   height: number;
-  /** Upright width of the full-size original. */
+  /** Upright width and height of the full-size original, and its file (the overlay is cut from it). */
   fullWidth: number;
+  fullHeight: number;
+  file: string;
   picture: Picture;
 }
 
@@ -188,7 +190,85 @@ export async function prepareOriginal(originalFile: string, pixelLimit: number):
   const meta = await sharp(originalFile, opts).metadata();
   const swap = (meta.orientation ?? 1) >= 5;
   const picture: Picture = { data: await jpeg(orig.data, orig.info.width, orig.info.height), width: orig.info.width, height: orig.info.height };
-  return { raw: orig.data, width: orig.info.width, height: orig.info.height, fullWidth: (swap ? meta.height : meta.width) ?? orig.info.width, picture };
+  return {
+    raw: orig.data, width: orig.info.width, height: orig.info.height, picture, file: originalFile,
+    fullWidth: (swap ? meta.height : meta.width) ?? orig.info.width, fullHeight: (swap ? meta.width : meta.height) ?? orig.info.height,
+  };
+}
+
+/**
+ * The region of the original that best lines up with the (already un-rotated, un-mirrored) suspect:
+ * a coarse search (shifts up to 4%, scales 96–104%) then a fine one around the best, scored by
+ * normalised cross-correlation of grey pictures (robust to brightness and contrast changes).
+ * Returns `r` when nothing is better.
+ */
+async function refineRegion(orig: PreparedOriginal, aligned: Buffer, r: Box): Promise<Box> {
+  const W = orig.width;
+  const H = orig.height;
+  const grey = new Float32Array(W * H);
+  for (let i = 0; i < W * H; i++) grey[i] = 0.299 * orig.raw[i * 3]! + 0.587 * orig.raw[i * 3 + 1]! + 0.114 * orig.raw[i * 3 + 2]!;
+
+  /** Scores candidate regions against the suspect shrunk to `size` px wide. */
+  const scorer = async (size: number) => {
+    const ws = Math.max(8, Math.min(size, r.width));
+    const hs = Math.max(8, Math.round((ws * r.height) / r.width));
+    const sus = await sharp(aligned).resize(ws, hs, { fit: 'fill' }).removeAlpha().greyscale().raw().toBuffer();
+    const n = ws * hs;
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += sus[i]!;
+    mean /= n;
+    const sn = new Float32Array(n);
+    for (let i = 0; i < n; i++) sn[i] = sus[i]! - mean;
+    const xs = new Int32Array(ws);
+    const ys = new Int32Array(hs);
+    const score = (x: number, y: number, w: number, h: number): number => {
+      for (let u = 0; u < ws; u++) xs[u] = Math.min(W - 1, Math.max(0, Math.floor(x + ((u + 0.5) * w) / ws)));
+      for (let v = 0; v < hs; v++) ys[v] = Math.min(H - 1, Math.max(0, Math.floor(y + ((v + 0.5) * h) / hs)));
+      let so = 0, so2 = 0, sso = 0;
+      for (let v = 0, i = 0; v < hs; v++) {
+        const row = ys[v]! * W;
+        for (let u = 0; u < ws; u++, i++) {
+          const o = grey[row + xs[u]!]!;
+          so += o;
+          so2 += o * o;
+          sso += sn[i]! * o;
+        }
+      }
+      const varO = so2 / n - (so / n) ** 2;
+      return varO > 1e-6 ? sso / (n * Math.sqrt(varO)) : -Infinity;
+    };
+    return { score, cell: r.width / ws };
+  };
+  type Cand = { x: number; y: number; width: number; height: number; s: number };
+  const search = (score: (x: number, y: number, w: number, h: number) => number, around: Cand, reach: number, step: number, scaleReach: number, scaleStep: number): Cand => {
+    let best = around;
+    const cx = around.x + around.width / 2;
+    const cy = around.y + around.height / 2;
+    for (let k = 1 - scaleReach; k <= 1 + scaleReach + 1e-9; k += scaleStep) {
+      const w = around.width * k;
+      const h = around.height * k;
+      for (let j = -reach; j <= reach; j++) {
+        for (let i = -reach; i <= reach; i++) {
+          const x = cx - w / 2 + i * step;
+          const y = cy - h / 2 + j * step;
+          const sc = score(x, y, w, h);
+          if (sc > best.s) best = { x, y, width: w, height: h, s: sc };
+        }
+      }
+    }
+    return best;
+  };
+  const coarse = await scorer(160);
+  const start: Cand = { ...r, s: coarse.score(r.x, r.y, r.width, r.height) };
+  const c1 = search(coarse.score, start, Math.ceil((0.04 * r.width) / coarse.cell), coarse.cell, 0.04, 0.01);
+  const fine = await scorer(400);
+  const base = fine.score(r.x, r.y, r.width, r.height);
+  const c2 = search(fine.score, { ...c1, s: fine.score(c1.x, c1.y, c1.width, c1.height) }, 4, coarse.cell / 4, 0.01, 0.0025);
+  if (!(c2.s > base + 0.002)) return r;
+  // Not rounded: the caller cuts the region from the full-size original.
+  const x = Math.max(0, Math.min(W - 1, c2.x));
+  const y = Math.max(0, Math.min(H - 1, c2.y));
+  return { x, y, width: Math.max(1, Math.min(W - x, c2.width)), height: Math.max(1, Math.min(H - y, c2.height)) };
 }
 
 /**
@@ -217,22 +297,42 @@ export async function compare(orig: PreparedOriginal, suspect: Buffer, transform
   const k = Math.min(1, 700 / r.width, 700 / r.height);
   const w = Math.max(1, Math.round(r.width * k));
   const h = Math.max(1, Math.round(r.height * k));
-  const a = await rawOrig().extract({ left: r.x, top: r.y, width: r.width, height: r.height }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
-  let aligned = sharp(sus.data).rotate(transform?.rotation ? -transform.rotation : 0, { background: '#ffffff' });
+  // Turns under a degree are measurement noise; undoing them would only add white corners.
+  let aligned = sharp(sus.data).rotate(transform && Math.abs(transform.rotation) >= 1 ? -transform.rotation : 0, { background: '#ffffff' });
   if (transform?.flipH) aligned = aligned.flop();
   if (transform?.flipV) aligned = aligned.flip();
-  const b = await sharp(await aligned.toBuffer()).resize(w, h, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  const alignedBytes = await aligned.toBuffer();
+  // Find's region is close; a small search for the best shift and scale makes the overlay line up.
+  let a: Buffer;
+  if (region) {
+    // The region cut from the full-size original (sub-pixel accurate at display size).
+    Object.assign(r, await refineRegion(orig, alignedBytes, r));
+    const fx = orig.fullWidth / orig.width;
+    const fy = orig.fullHeight / orig.height;
+    const left = Math.max(0, Math.min(orig.fullWidth - 1, Math.round(r.x * fx)));
+    const top = Math.max(0, Math.min(orig.fullHeight - 1, Math.round(r.y * fy)));
+    const cut = { left, top, width: Math.max(1, Math.min(orig.fullWidth - left, Math.round(r.width * fx))), height: Math.max(1, Math.min(orig.fullHeight - top, Math.round(r.height * fy))) };
+    a = await sharp(orig.file, opts).rotate().extract(cut).resize(w, h, { fit: 'fill' }).flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw().toBuffer();
+    for (const k of ['x', 'y', 'width', 'height'] as const) r[k] = Math.round(r[k]);
+  } else {
+    a = await rawOrig().resize(w, h, { fit: 'fill' }).raw().toBuffer();
+  }
+  const b = await sharp(alignedBytes).resize(w, h, { fit: 'fill' }).removeAlpha().raw().toBuffer();
 
   // The difference compares the suspect after matching its colours to the original (mean and
   // spread per channel), so a brightness or colour change does not hide what was added or removed.
+  // Slightly blurred copies for the difference: resampling never puts sharp edges on exactly the
+  // same pixel, and a thin outline of every edge would hide what really differs.
+  const soft = (raw: Buffer) => sharp(raw, { raw: { width: w, height: h, channels: 3 } }).blur(1.5).raw().toBuffer();
+  const [sa, sb] = await Promise.all([soft(a), soft(b)]);
   const n = w * h;
   const gain = [1, 1, 1];
   const offset = [0, 0, 0];
   for (let c = 0; c < 3; c++) {
     let ma = 0, mb = 0, va = 0, vb = 0;
-    for (let p = 0; p < n; p++) { ma += a[p * 3 + c]!; mb += b[p * 3 + c]!; }
+    for (let p = 0; p < n; p++) { ma += sa[p * 3 + c]!; mb += sb[p * 3 + c]!; }
     ma /= n; mb /= n;
-    for (let p = 0; p < n; p++) { va += (a[p * 3 + c]! - ma) ** 2; vb += (b[p * 3 + c]! - mb) ** 2; }
+    for (let p = 0; p < n; p++) { va += (sa[p * 3 + c]! - ma) ** 2; vb += (sb[p * 3 + c]! - mb) ** 2; }
     gain[c] = vb > 1 ? Math.sqrt(va / vb) : 1;
     offset[c] = ma - gain[c]! * mb;
   }
@@ -244,7 +344,7 @@ export async function compare(orig: PreparedOriginal, suspect: Buffer, transform
     for (let c = 0; c < 3; c++) {
       const i = p * 3 + c;
       over[i] = (a[i]! + b[i]!) >> 1;
-      d += Math.abs(a[i]! - Math.max(0, Math.min(255, gain[c]! * b[i]! + offset[c]!)));
+      d += Math.abs(sa[i]! - Math.max(0, Math.min(255, gain[c]! * sb[i]! + offset[c]!)));
     }
     d /= 3;
     sum += d;
