@@ -172,7 +172,7 @@ async function analyse(env: BundleEnv, item: ImageItem, original: PreparedOrigin
   }
   const upright = item.metadata.orientation && item.metadata.orientation >= 5 ? { w: item.height, h: item.width } : { w: item.width, h: item.height };
   const transform = similarity.match?.transform ? normaliseTransform(similarity.match.transform, upright.w, upright.h) : null;
-  const comparison = await compare(original, bytes, transform, env.deps.config.pixelLimit);
+  const comparison = await compare(original, bytes, transform, env.deps.config.pixelLimit, (input, transfer) => env.deps.pool.run('bundles.align', input, { transfer }));
   return { use, suspect, screenshots, similarity, hidden, transform, comparison };
 }
 

@@ -8,6 +8,7 @@ import { readMetadata } from '../imaging/metadata.ts';
 import { probeImage } from '../imaging/probe.ts';
 import type { CoreDeps } from '../deps.ts';
 import type { Picture } from './images.ts';
+import type { AlignInput } from './align.ts';
 import type { FindTransform } from './peers.ts';
 
 /** Largest screenshot or suspect file taken into custody. */
@@ -196,86 +197,33 @@ export async function prepareOriginal(originalFile: string, pixelLimit: number):
   };
 }
 
+/** Runs the region search (bundles/align.ts) in the worker pool. */
+export type AlignRunner = (input: AlignInput, transfer: ArrayBuffer[]) => Promise<Box>;
+
 /**
- * The region of the original that best lines up with the (already un-rotated, un-mirrored) suspect:
- * a coarse search (shifts up to 4%, scales 96–104%) then a fine one around the best, scored by
- * normalised cross-correlation of grey pictures (robust to brightness and contrast changes).
- * Returns `r` when nothing is better.
+ * The region of the original that best lines up with the (already un-rotated, un-mirrored)
+ * suspect: the pictures are prepared here (grey, small) and the search runs in a worker.
  */
-async function refineRegion(orig: PreparedOriginal, aligned: Buffer, r: Box): Promise<Box> {
+async function refineRegion(orig: PreparedOriginal, aligned: Buffer, r: Box, run: AlignRunner): Promise<Box> {
   const W = orig.width;
   const H = orig.height;
-  const grey = new Float32Array(W * H);
-  for (let i = 0; i < W * H; i++) grey[i] = 0.299 * orig.raw[i * 3]! + 0.587 * orig.raw[i * 3 + 1]! + 0.114 * orig.raw[i * 3 + 2]!;
-
-  /** Scores candidate regions against the suspect shrunk to `size` px wide. */
-  const scorer = async (size: number) => {
-    const ws = Math.max(8, Math.min(size, r.width));
-    const hs = Math.max(8, Math.round((ws * r.height) / r.width));
-    const sus = await sharp(aligned).resize(ws, hs, { fit: 'fill' }).removeAlpha().greyscale().raw().toBuffer();
-    const n = ws * hs;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += sus[i]!;
-    mean /= n;
-    const sn = new Float32Array(n);
-    for (let i = 0; i < n; i++) sn[i] = sus[i]! - mean;
-    const xs = new Int32Array(ws);
-    const ys = new Int32Array(hs);
-    const score = (x: number, y: number, w: number, h: number): number => {
-      for (let u = 0; u < ws; u++) xs[u] = Math.min(W - 1, Math.max(0, Math.floor(x + ((u + 0.5) * w) / ws)));
-      for (let v = 0; v < hs; v++) ys[v] = Math.min(H - 1, Math.max(0, Math.floor(y + ((v + 0.5) * h) / hs)));
-      let so = 0, so2 = 0, sso = 0;
-      for (let v = 0, i = 0; v < hs; v++) {
-        const row = ys[v]! * W;
-        for (let u = 0; u < ws; u++, i++) {
-          const o = grey[row + xs[u]!]!;
-          so += o;
-          so2 += o * o;
-          sso += sn[i]! * o;
-        }
-      }
-      const varO = so2 / n - (so / n) ** 2;
-      return varO > 1e-6 ? sso / (n * Math.sqrt(varO)) : -Infinity;
-    };
-    return { score, cell: r.width / ws };
+  const grey = new Uint8Array(W * H);
+  for (let i = 0; i < W * H; i++) grey[i] = Math.round(0.299 * orig.raw[i * 3]! + 0.587 * orig.raw[i * 3 + 1]! + 0.114 * orig.raw[i * 3 + 2]!);
+  const shrink = async (size: number) => {
+    const width = Math.max(8, Math.min(size, r.width));
+    const height = Math.max(8, Math.round((width * r.height) / r.width));
+    const data = new Uint8Array(await sharp(aligned).resize(width, height, { fit: 'fill' }).removeAlpha().greyscale().raw().toBuffer());
+    return { data, width, height };
   };
-  type Cand = { x: number; y: number; width: number; height: number; s: number };
-  const search = (score: (x: number, y: number, w: number, h: number) => number, around: Cand, reach: number, step: number, scaleReach: number, scaleStep: number): Cand => {
-    let best = around;
-    const cx = around.x + around.width / 2;
-    const cy = around.y + around.height / 2;
-    for (let k = 1 - scaleReach; k <= 1 + scaleReach + 1e-9; k += scaleStep) {
-      const w = around.width * k;
-      const h = around.height * k;
-      for (let j = -reach; j <= reach; j++) {
-        for (let i = -reach; i <= reach; i++) {
-          const x = cx - w / 2 + i * step;
-          const y = cy - h / 2 + j * step;
-          const sc = score(x, y, w, h);
-          if (sc > best.s) best = { x, y, width: w, height: h, s: sc };
-        }
-      }
-    }
-    return best;
-  };
-  const coarse = await scorer(160);
-  const start: Cand = { ...r, s: coarse.score(r.x, r.y, r.width, r.height) };
-  const c1 = search(coarse.score, start, Math.ceil((0.04 * r.width) / coarse.cell), coarse.cell, 0.04, 0.01);
-  const fine = await scorer(400);
-  const base = fine.score(r.x, r.y, r.width, r.height);
-  const c2 = search(fine.score, { ...c1, s: fine.score(c1.x, c1.y, c1.width, c1.height) }, 4, coarse.cell / 4, 0.01, 0.0025);
-  if (!(c2.s > base + 0.002)) return r;
-  // Not rounded: the caller cuts the region from the full-size original.
-  const x = Math.max(0, Math.min(W - 1, c2.x));
-  const y = Math.max(0, Math.min(H - 1, c2.y));
-  return { x, y, width: Math.max(1, Math.min(W - x, c2.width)), height: Math.max(1, Math.min(H - y, c2.height)) };
+  const [coarse, fine] = await Promise.all([shrink(160), shrink(400)]);
+  return run({ grey, width: W, height: H, coarse, fine, region: r }, [grey.buffer as ArrayBuffer, coarse.data.buffer as ArrayBuffer, fine.data.buffer as ArrayBuffer]);
 }
 
 /**
  * Side-by-side pictures, a 50% overlay and a difference heat map of the original's matched region
  * against the suspect mapped back onto it (undoing Find's rotation and flip, scaled to the region).
  */
-export async function compare(orig: PreparedOriginal, suspect: Buffer, transform: NormalTransform | null, pixelLimit: number): Promise<Comparison> {
+export async function compare(orig: PreparedOriginal, suspect: Buffer, transform: NormalTransform | null, pixelLimit: number, align: AlignRunner): Promise<Comparison> {
   const opts = { limitInputPixels: pixelLimit };
   const f = orig.width / orig.fullWidth;
   const region = transform?.cropBox
@@ -306,7 +254,7 @@ export async function compare(orig: PreparedOriginal, suspect: Buffer, transform
   let a: Buffer;
   if (region) {
     // The region cut from the full-size original (sub-pixel accurate at display size).
-    Object.assign(r, await refineRegion(orig, alignedBytes, r));
+    Object.assign(r, await refineRegion(orig, alignedBytes, r, align));
     const fx = orig.fullWidth / orig.width;
     const fy = orig.fullHeight / orig.height;
     const left = Math.max(0, Math.min(orig.fullWidth - 1, Math.round(r.x * fx)));

@@ -2,6 +2,7 @@ import { scanFiles, walkSync } from '../compliance/scan.ts';
 import { applyBand, planHidden, searchHidden } from '../watermark/hidden/mark.ts';
 import { fingerprintPicture, verifyCandidates } from '../similarity/kernels.ts';
 import { analysePair } from '../similarity/pixels.ts';
+import { alignRegion } from '../bundles/align.ts';
 
 /**
  * The pixel tasks worker threads can run. Each feature adds its kernels here; the worker
@@ -26,6 +27,8 @@ export const tasks = {
   'find.verify': verifyCandidates,
   /** Find: the original warped onto the suspect, colour changes and marks added on top. */
   'find.analyse': analysePair,
+  /** Bundles: the region of the original a suspect lines up with, for the evidence overlay. */
+  'bundles.align': alignRegion,
 } satisfies Record<string, (input: never) => unknown>;
 
 export type TaskName = keyof typeof tasks;
