@@ -71,3 +71,59 @@ export function trimUniformBorder(luma: Uint8Array, w: number, h: number, opts: 
   while (right - left > w - maxCutX && colIsBorder(right - 1, top, bottom)) right--;
   return { x: left, y: top, width: right - left, height: bottom - top };
 }
+
+/**
+ * Inside a trimmed box, the main block of content when small separate marks sit apart from it on
+ * the plain canvas (a price tag or a shop name in a corner of a listing square): rows, then
+ * columns, are split at bands of border colour, and the band holding most of the content is kept
+ * when the rest holds at most `maxDropped` of it. Returns `box` unchanged otherwise.
+ */
+export function mainBlock(luma: Uint8Array, w: number, h: number, box: Box, opts: TrimOptions & { maxDropped?: number; minGap?: number } = {}): Box {
+  const tolerance = opts.tolerance ?? 14;
+  const maxDropped = opts.maxDropped ?? 0.25;
+  const minGap = opts.minGap ?? 0.015;
+  const level = borderLevel(luma, w, h);
+  let b = box;
+  for (const axis of ['y', 'x', 'y'] as const) {
+    const along = axis === 'y' ? b.height : b.width;
+    const across = axis === 'y' ? b.width : b.height;
+    const mass = new Float64Array(along);
+    for (let i = 0; i < along; i++) {
+      let n = 0;
+      for (let j = 0; j < across; j++) {
+        const v = axis === 'y' ? luma[(b.y + i) * w + b.x + j]! : luma[(b.y + j) * w + b.x + i]!;
+        if (Math.abs(v - level) > tolerance) n++;
+      }
+      mass[i] = n > across * 0.015 ? n : 0;
+    }
+    // Segments of content separated by gaps of at least minGap of the side.
+    const gap = Math.max(2, Math.round(minGap * along));
+    const segments: { from: number; to: number; mass: number }[] = [];
+    let i = 0;
+    while (i < along) {
+      while (i < along && mass[i] === 0) i++;
+      if (i >= along) break;
+      const from = i;
+      let m = 0;
+      let last = i;
+      let empty = 0;
+      while (i < along && empty < gap) {
+        if (mass[i]! > 0) {
+          m += mass[i]!;
+          last = i;
+          empty = 0;
+        } else empty++;
+        i++;
+      }
+      segments.push({ from, to: last + 1, mass: m });
+    }
+    if (segments.length === 0) continue;
+    const total = segments.reduce((a, s) => a + s.mass, 0);
+    const main = segments.reduce((a, s) => (s.mass > a.mass ? s : a));
+    if (total - main.mass > maxDropped * total) continue;
+    // Keep at least a tenth of the side: a nearly blank picture is not cut down to a speck.
+    if (main.to - main.from < 0.1 * along) continue;
+    b = axis === 'y' ? { x: b.x, y: b.y + main.from, width: b.width, height: main.to - main.from } : { x: b.x + main.from, y: b.y, width: main.to - main.from, height: b.height };
+  }
+  return b;
+}

@@ -5,7 +5,7 @@
  */
 import { dctHash256, dihedralGrid, HASH_GRID, phash64, resampleArea } from '../dsp/phash.ts';
 import { resizeRegion, resampleBox } from '../dsp/resample.ts';
-import { trimUniformBorder, type Box } from '../dsp/trim.ts';
+import { mainBlock, trimUniformBorder, type Box } from '../dsp/trim.ts';
 import { matchDescriptors } from '../dsp/binmatch.ts';
 import { ransacSimilarity, scaleOf } from '../dsp/ransac.ts';
 import { chain, fromSimilarity, mirrorX, scaling, type Affine } from '../dsp/affine.ts';
@@ -13,7 +13,7 @@ import { compareAligned } from '../dsp/alignment.ts';
 import { detectOrb, type Keypoints } from './orb.ts';
 
 /** Bump when the fingerprint changes meaning; older ones are recomputed by the back-fill job. */
-export const FINGERPRINT_VERSION = 1;
+export const FINGERPRINT_VERSION = 2;
 /** Long side of the normalised picture keypoints are found on. */
 export const WORK_SIDE = 640;
 /** Long side of the small picture kept for the pixel comparison. */
@@ -57,7 +57,7 @@ export interface FingerprintTaskInput {
 
 export async function fingerprintPicture(input: FingerprintTaskInput): Promise<PictureFingerprint | QueryFingerprint> {
   const { luma, width, height } = input;
-  const trim = trimUniformBorder(luma, width, height);
+  const trim = mainBlock(luma, width, height, trimUniformBorder(luma, width, height));
   const grid = resampleArea(luma, width, trim, HASH_GRID);
   const hash = dctHash256(grid);
   const ph = phash64(resampleArea(luma, width, { x: 0, y: 0, width, height }, HASH_GRID));

@@ -50,6 +50,26 @@ function loadCv(): Promise<{ cv: Cv }> {
   return loading;
 }
 
+/**
+ * Stretches the 0.5%–99.5% luma range to 0–255, so a contrast or brightness change does not
+ * change which corners pass the FAST threshold.
+ */
+export function stretchContrast(luma: Uint8Array): Uint8Array {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < luma.length; i++) hist[luma[i]!]!++;
+  const cut = luma.length * 0.005;
+  let lo = 0;
+  for (let acc = 0; lo < 255 && acc + hist[lo]! <= cut; lo++) acc += hist[lo]!;
+  let hi = 255;
+  for (let acc = 0; hi > 0 && acc + hist[hi]! <= cut; hi--) acc += hist[hi]!;
+  if (hi - lo < 8) return luma;
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = Math.max(0, Math.min(255, Math.round(((v - lo) * 255) / (hi - lo))));
+  const out = new Uint8Array(luma.length);
+  for (let i = 0; i < luma.length; i++) out[i] = lut[luma[i]!]!;
+  return out;
+}
+
 export interface OrbOptions {
   /** Keypoints kept, spread over the picture. @default 500 */
   keep?: number;
@@ -69,13 +89,29 @@ export async function detectOrb(luma: Uint8Array, width: number, height: number,
   const grid = opts.grid ?? 8;
   const mat = new cv.Mat(height, width, cv.CV_8UC1);
   const mask = new cv.Mat();
-  const kps = new cv.KeyPointVector();
-  const desc = new cv.Mat();
-  // Small patches and edge margins so that small pictures and crops still have keypoints near edges.
-  const orb = new cv.ORB(opts.detect ?? 3000, 1.2, 8, 19, 0, 2, cv.ORB_HARRIS_SCORE, 19, 12);
+  let kps = new cv.KeyPointVector();
+  let desc = new cv.Mat();
+  const detect = opts.detect ?? 3000;
+  // Smooth pictures (bokeh, sky, soft product shots) give few corners at the usual FAST threshold:
+  // lower it step by step until there are enough keypoints to match on.
+  const thresholds = [12, 6, 3];
+  const minimum = Math.min(keep, 400);
   try {
-    mat.data.set(luma.subarray(0, width * height));
-    orb.detectAndCompute(mat, mask, kps, desc);
+    mat.data.set(stretchContrast(luma.subarray(0, width * height)));
+    for (const threshold of thresholds) {
+      // Small patches and edge margins so that small pictures and crops still have keypoints near edges.
+      const orb = new cv.ORB(detect, 1.2, 8, 19, 0, 2, cv.ORB_HARRIS_SCORE, 19, threshold);
+      try {
+        kps.delete();
+        desc.delete();
+        kps = new cv.KeyPointVector();
+        desc = new cv.Mat();
+        orb.detectAndCompute(mat, mask, kps, desc);
+      } finally {
+        orb.delete();
+      }
+      if (kps.size() >= minimum) break;
+    }
     const total = kps.size();
     const cells: { i: number; r: number }[][] = Array.from({ length: grid * grid }, () => []);
     const points: CvKeyPoint[] = [];
@@ -116,6 +152,5 @@ export async function detectOrb(luma: Uint8Array, width: number, height: number,
     mask.delete();
     kps.delete();
     desc.delete();
-    orb.delete();
   }
 }

@@ -12,11 +12,11 @@ export const MATCH_THRESHOLD = 50;
 
 export const CALIBRATION = {
   /** Global distance at which the global evidence alone scores 50, and its spread. */
-  globalMid: 62,
-  globalSpread: 5,
+  globalMid: 46,
+  globalSpread: 4,
   /** Pixel-backed inliers at which local evidence alone scores 50, and its spread. */
-  localMid: 16,
-  localSpread: 3,
+  localMid: 13,
+  localSpread: 2.5,
   /** Texture below which the global hash says nothing, and from which it counts fully. */
   textureNone: 0.4,
   textureFull: 1.2,

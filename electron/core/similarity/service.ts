@@ -25,7 +25,7 @@ import { describeMatch } from './summary.ts';
 const MIN_REPORTED = 5;
 /** Candidates verified per query. */
 const GLOBAL_CANDIDATES = 8;
-const LOCAL_CANDIDATES = 14;
+const LOCAL_CANDIDATES = 20;
 /** Matches whose pixels are analysed for colour and overlay changes. */
 const ANALYSED = 3;
 
@@ -289,7 +289,7 @@ export class FindService {
 }
 
 /** Overlay share of the matched region above which "something was put on top" is reported. */
-export const OVERLAY_MIN_SHARE = 0.006;
+export const OVERLAY_MIN_SHARE = 0.02;
 
 /**
  * How much structure a picture has: mean absolute luma step between neighbouring pixels of its

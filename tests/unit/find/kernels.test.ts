@@ -7,6 +7,8 @@ import { lshKey, lshLayout } from '../../../electron/core/dsp/lsh.ts';
 import { compareAligned } from '../../../electron/core/dsp/alignment.ts';
 import { analyseAligned } from '../../../electron/core/dsp/colourfit.ts';
 import { mulberry32 } from '../../../electron/core/dsp/ransac.ts';
+import { mainBlock, trimUniformBorder } from '../../../electron/core/dsp/trim.ts';
+import { stretchContrast } from '../../../electron/core/similarity/orb.ts';
 import { decodeFingerprint, encodeFingerprint, type StoredFingerprint } from '../../../electron/core/similarity/codec.ts';
 import { FingerprintIndex } from '../../../electron/core/similarity/search-index.ts';
 import { MATCH_THRESHOLD, scoreOf } from '../../../electron/core/similarity/score.ts';
@@ -122,6 +124,40 @@ describe('resampling and alignment', () => {
     assert.ok(!colour.greyscale);
     assert.ok(marks.share > 0.05 && marks.box !== null, `marks ${marks.share}`);
     assert.ok(marks.box!.y >= 34 && marks.box!.y + marks.box!.height <= 58);
+  });
+});
+
+describe('borders and contrast', () => {
+  it('a scaled-down copy on a white square with a price tag in a corner is cut down to the copy', () => {
+    const side = 200;
+    const luma = new Uint8Array(side * side).fill(255);
+    // The copy: a textured 120×90 block at (40, 60); the tag: a dark 50×20 block at (140, 8).
+    for (let y = 60; y < 150; y++) for (let x = 40; x < 160; x++) luma[y * side + x] = 40 + ((x * 7 + y * 13) % 150);
+    for (let y = 8; y < 28; y++) for (let x = 140; x < 190; x++) luma[y * side + x] = 30;
+    const trimmed = trimUniformBorder(luma, side, side);
+    assert.deepEqual(trimmed, { x: 40, y: 8, width: 150, height: 142 });
+    assert.deepEqual(mainBlock(luma, side, side, trimmed), { x: 40, y: 60, width: 120, height: 90 });
+  });
+
+  it('two objects of similar size are both kept', () => {
+    const side = 200;
+    const luma = new Uint8Array(side * side).fill(255);
+    for (let y = 20; y < 90; y++) for (let x = 20; x < 180; x++) luma[y * side + x] = 60;
+    for (let y = 110; y < 180; y++) for (let x = 20; x < 180; x++) luma[y * side + x] = 90;
+    const trimmed = trimUniformBorder(luma, side, side);
+    assert.deepEqual(mainBlock(luma, side, side, trimmed), trimmed);
+  });
+
+  it('contrast stretch maps the 0.5–99.5% range to 0–255, the same for a dimmer copy', () => {
+    const a = Uint8Array.from({ length: 10_000 }, (_, i) => 50 + (i % 101));
+    const dim = a.map((v) => Math.round(v * 0.7 + 20));
+    const sa = stretchContrast(a);
+    const sd = stretchContrast(dim);
+    assert.equal(Math.min(...sa), 0);
+    assert.equal(Math.max(...sa), 255);
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(sa[i]! - sd[i]!));
+    assert.ok(diff <= 6, `largest difference ${diff}`);
   });
 });
 
