@@ -112,7 +112,7 @@ describe('Bundles screen in Chromium through the bridge', { skip: skip ?? false 
     const suspect = path.join(work, '盗图 副本.jpg');
     await sharp(original).extract({ left: 600, top: 200, width: 1400, height: 1000 }).flop().jpeg({ quality: 80 }).toFile(suspect);
     const second = path.join(work, '另一家 店.jpg');
-    await sharp(original).resize(900).modulate({ brightness: 1.2 }).jpeg({ quality: 75 }).toFile(second);
+    await sharp(original).resize(600).modulate({ brightness: 1.2 }).jpeg({ quality: 75 }).toFile(second);
     const shot = path.join(work, '商品页 截图.png');
     await sharp({ create: { width: 900, height: 1600, channels: 3, background: '#f4f4f4' } }).composite([{ input: await sharp(suspect).resize(700).toBuffer(), left: 100, top: 200 }]).png().toFile(shot);
 

@@ -353,7 +353,10 @@ export interface SampleInfo {
   title: string;
   width: number;
   height: number;
-  dpi: string;
+  /** Stored density in dots per inch, or null when the file stores none. */
+  dpi: number | null;
+  /** Preview only: the sample fails its profile and the build will use its lossless fix. */
+  fixOnBuild?: boolean;
   capturedAt: string;
   camera: string;
   sha256: string;
@@ -471,18 +474,19 @@ export async function registrationDocuments(
       documents: checklist,
       fee: feeYuan(samples.length),
     };
+    const dpiText = (s: SampleInfo) => `${s.dpi ? `${s.dpi} dpi` : phrase(L, 'noDpi')}${s.fixOnBuild ? phrase(L, 'fixOnBuild') : ''}`;
     const samplesTable: Block = {
       type: 'table',
       columns: lang === 'zh'
         ? [{ header: '编号', width: 8 }, { header: '样本文件', width: 22 }, { header: '名称', width: 28 }, { header: '像素尺寸 / 分辨率', width: 22 }, { header: '拍摄时间', width: 20 }]
         : [{ header: 'No.', width: 8 }, { header: 'Sample file', width: 22 }, { header: 'Title', width: 28 }, { header: 'Pixels / resolution', width: 22 }, { header: 'Captured', width: 20 }],
-      rows: samples.map((s) => [String(s.number).padStart(2, '0'), s.file, s.title, `${s.width}×${s.height}\n${s.dpi}`, s.capturedAt || '—']),
+      rows: samples.map((s) => [String(s.number).padStart(2, '0'), s.file, s.title, `${s.width}×${s.height}\n${dpiText(s)}`, s.capturedAt || '—']),
     };
     const grid: Block[] = thumbs.length ? [{
       type: 'images', columns: 3, maxHeight: 150,
       items: samples.map((s, i) => ({
         data: thumbs[i]!.data, width: thumbs[i]!.width, height: thumbs[i]!.height,
-        caption: [`${String(s.number).padStart(2, '0')} · ${s.title}`, `${s.file.replace('samples/', '')} · ${s.width}×${s.height} · ${s.dpi}`, `SHA-256 ${s.sha256.slice(0, 16)}`],
+        caption: [`${String(s.number).padStart(2, '0')} · ${s.title}`, `${s.file.replace('samples/', '')} · ${s.width}×${s.height} · ${dpiText(s)}`, `SHA-256 ${s.sha256.slice(0, 16)}`],
       })),
     }] : [];
     for (const p of plan) {
@@ -498,7 +502,7 @@ async function sampleInfo(env: BundleEnv, n: number, item: ImageItem, title: str
   const dpi = toDpi(readStoredDensity(head));
   return {
     number: n, file, imageId: item.id, title, width: item.width, height: item.height,
-    dpi: dpi ? `${Math.round(dpi.x)} dpi` : 'no dpi',
+    dpi: dpi ? Math.round(dpi.x) : null,
     capturedAt: item.metadata.capturedAt?.replace('T', ' ') ?? '',
     camera: [item.metadata.cameraMake, item.metadata.cameraModel].filter(Boolean).join(' '),
     sha256, source,
@@ -514,9 +518,14 @@ export async function previewRegistration(env: BundleEnv, spec: Spec): Promise<R
   const issues: FieldIssue[] = [];
   const people = await resolveAndCheckPeople(env, spec, issues);
   const samples: SampleInfo[] = [];
+  const items = spec.images.map((im) => env.deps.library.get(im.imageId).item);
+  // Which samples the build will replace by their lossless fix (the preview shows the originals).
+  const checks = await checkSamples(env, spec, items).catch(() => [] as SampleCheck[]);
   for (const [i, im] of spec.images.entries()) {
-    const item = env.deps.library.get(im.imageId).item;
-    samples.push(await sampleInfo(env, i + 1, item, im.title || item.title, `samples/sample-${String(i + 1).padStart(2, '0')}.${sampleExt(item)}`, env.deps.library.originalPath(item.id), item.sha256));
+    const item = items[i]!;
+    const info = await sampleInfo(env, i + 1, item, im.title || item.title, `samples/sample-${String(i + 1).padStart(2, '0')}.${sampleExt(item)}`, env.deps.library.originalPath(item.id), item.sha256);
+    const check = checks.find((c) => c.imageId === item.id);
+    samples.push(check?.verdict === 'fail' && check.fixable ? { ...info, fixOnBuild: true } : info);
   }
   return registrationDocuments(env, spec, people, samples, 'PREVIEW', new Date().toISOString());
 }
