@@ -152,28 +152,46 @@ async function analyse(env: BundleEnv, item: ImageItem, original: PreparedOrigin
   const screenshots: EvidenceFile[] = [];
   for (const s of use.screenshots) screenshots.push(await takeEvidence(env.deps, s.path, { sha256: s.sha256, capturedAt: s.capturedAt }));
   const bytes = await fs.readFile(suspect.path);
-  const peers = await env.peers();
-  const similarity: UseAnalysis['similarity'] = { available: Boolean(peers.similarity), match: null, error: null };
-  if (peers.similarity) {
-    try {
-      const found = await peers.similarity.findByBytes(env.deps, bytes);
-      similarity.match = found.matches.find((m) => m.id === item.id) ?? null;
-    } catch (err) {
-      similarity.error = (err as Error).message;
-    }
-  }
-  const hidden: UseAnalysis['hidden'] = { available: Boolean(peers.hidden), result: null, error: null };
-  if (peers.hidden) {
-    try {
-      hidden.result = await peers.hidden.detectHiddenInBytes(env.deps, bytes);
-    } catch (err) {
-      hidden.error = (err as Error).message;
-    }
-  }
+  const { similarity, hidden } = await peerReadings(env, item.id, suspect.sha256, bytes);
   const upright = item.metadata.orientation && item.metadata.orientation >= 5 ? { w: item.height, h: item.width } : { w: item.width, h: item.height };
   const transform = similarity.match?.transform ? normaliseTransform(similarity.match.transform, upright.w, upright.h) : null;
   const comparison = await compare(original, bytes, transform, env.deps.config.pixelLimit, (input, transfer) => env.deps.pool.run('bundles.align', input, { transfer }));
   return { use, suspect, screenshots, similarity, hidden, transform, comparison };
+}
+
+type PeerReadings = Pick<UseAnalysis, 'similarity' | 'hidden'>;
+const readingsCache = new WeakMap<object, Map<string, PeerReadings>>();
+
+/**
+ * Find's match against the original and the hidden-mark reading of a suspect. Remembered per core
+ * while the library's event log does not move (a preview and then the build, or two uses with the
+ * same file, read each suspect once); any import, key import or bundle starts afresh.
+ */
+async function peerReadings(env: BundleEnv, originalId: number, sha256: string, bytes: Buffer): Promise<PeerReadings> {
+  const head = (env.deps.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number | null } | undefined)?.id ?? 0;
+  const key = `${originalId}:${sha256}:${head}`;
+  let cache = readingsCache.get(env.deps);
+  if (!cache) readingsCache.set(env.deps, (cache = new Map()));
+  const known = cache.get(key);
+  if (known) return known;
+  const peers = await env.peers();
+  const similarity: UseAnalysis['similarity'] = { available: Boolean(peers.similarity), match: null, error: null };
+  const hidden: UseAnalysis['hidden'] = { available: Boolean(peers.hidden), result: null, error: null };
+  await Promise.all([
+    peers.similarity?.findByBytes(env.deps, bytes)
+      .then((found) => { similarity.match = found.matches.find((m) => m.id === originalId) ?? null; })
+      .catch((err: Error) => { similarity.error = err.message; }),
+    peers.hidden?.detectHiddenInBytes(env.deps, bytes)
+      .then((r) => { hidden.result = r; })
+      .catch((err: Error) => { hidden.error = err.message; }),
+  ]);
+  const readings = { similarity, hidden };
+  // Errors are not remembered: the next call tries again.
+  if (!similarity.error && !hidden.error) {
+    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+    cache.set(key, readings);
+  }
+  return readings;
 }
 
 /** Words for what Find says changed between the original and the copy. */
