@@ -48,8 +48,10 @@ interface Table {
   offsets: Uint32Array;
   /** slot << 8 | orientation (0–255). */
   postings: Uint32Array;
-  /** Added since the last compaction: key → postings. */
-  pending: Map<number, number[]>;
+  /** Added since the last compaction (keys and postings side by side); merged before a search. */
+  pendKeys: Uint32Array;
+  pendVals: Uint32Array;
+  pendN: number;
 }
 
 export class FingerprintIndex {
@@ -69,7 +71,7 @@ export class FingerprintIndex {
     const bits = opts.bits ?? INDEX_DEFAULTS.bits;
     this.perPicture = opts.perPicture ?? INDEX_DEFAULTS.perPicture;
     this.layout = lshLayout(tables, bits);
-    this.tables = Array.from({ length: tables }, () => ({ offsets: new Uint32Array((1 << bits) + 1), postings: new Uint32Array(0), pending: new Map() }));
+    this.tables = Array.from({ length: tables }, () => ({ offsets: new Uint32Array((1 << bits) + 1), postings: new Uint32Array(0), pendKeys: new Uint32Array(4096), pendVals: new Uint32Array(4096), pendN: 0 }));
   }
 
   get size(): number {
@@ -106,17 +108,23 @@ export class FingerprintIndex {
     this.slotOf.set(p.id, slot);
     const n = Math.min(p.n, this.perPicture);
     for (let t = 0; t < this.tables.length; t++) {
-      const pending = this.tables[t]!.pending;
+      const table = this.tables[t]!;
+      if (table.pendN + n > table.pendKeys.length) {
+        const cap = Math.max(table.pendN + n, table.pendKeys.length * 2);
+        const keys = new Uint32Array(cap);
+        keys.set(table.pendKeys.subarray(0, table.pendN));
+        const vals = new Uint32Array(cap);
+        vals.set(table.pendVals.subarray(0, table.pendN));
+        table.pendKeys = keys;
+        table.pendVals = vals;
+      }
       for (let i = 0; i < n; i++) {
-        const key = lshKey(this.layout, p.desc, i, t);
-        const posting = ((slot << 8) | angleByte(p.angle[i]!)) >>> 0;
-        const list = pending.get(key);
-        if (list) list.push(posting);
-        else pending.set(key, [posting]);
+        table.pendKeys[table.pendN] = lshKey(this.layout, p.desc, i, t);
+        table.pendVals[table.pendN] = ((slot << 8) | angleByte(p.angle[i]!)) >>> 0;
+        table.pendN++;
       }
     }
     this.pendingCount += n;
-    if (this.pendingCount > Math.max(50_000, this.builtCount * 0.25)) this.compact();
   }
 
   /** Forgets a picture (its postings are skipped, and dropped at the next compaction). */
@@ -127,29 +135,35 @@ export class FingerprintIndex {
     this.slotOf.delete(id);
   }
 
-  /** Merges the side tables into the CSR arrays (a counting sort by key). */
+  /** Merges the side arrays into the CSR arrays (a counting sort by key); dead postings are dropped. */
   compact(): void {
     for (const table of this.tables) {
       const buckets = table.offsets.length - 1;
       const counts = new Uint32Array(buckets + 1);
       const old = table.postings;
+      const oldOffsets = table.offsets;
       for (let k = 0; k < buckets; k++) {
         let c = 0;
-        for (let j = table.offsets[k]!; j < table.offsets[k + 1]!; j++) if (this.alive[old[j]! >>> 8]) c++;
-        counts[k] = c + (table.pending.get(k)?.length ?? 0);
+        for (let j = oldOffsets[k]!; j < oldOffsets[k + 1]!; j++) if (this.alive[old[j]! >>> 8]) c++;
+        counts[k] = c;
       }
+      for (let i = 0; i < table.pendN; i++) if (this.alive[table.pendVals[i]! >>> 8]) counts[table.pendKeys[i]!]!++;
       const offsets = new Uint32Array(buckets + 1);
       for (let k = 0; k < buckets; k++) offsets[k + 1] = offsets[k]! + counts[k]!;
       const postings = new Uint32Array(offsets[buckets]!);
+      const write = offsets.slice(0, buckets);
       for (let k = 0; k < buckets; k++) {
-        let w = offsets[k]!;
-        for (let j = table.offsets[k]!; j < table.offsets[k + 1]!; j++) if (this.alive[old[j]! >>> 8]) postings[w++] = old[j]!;
-        const extra = table.pending.get(k);
-        if (extra) for (const p of extra) if (this.alive[p >>> 8]) postings[w++] = p;
+        for (let j = oldOffsets[k]!; j < oldOffsets[k + 1]!; j++) if (this.alive[old[j]! >>> 8]) postings[write[k]!++] = old[j]!;
+      }
+      for (let i = 0; i < table.pendN; i++) {
+        const v = table.pendVals[i]!;
+        if (this.alive[v >>> 8]) postings[write[table.pendKeys[i]!]!++] = v;
       }
       table.offsets = offsets;
       table.postings = postings;
-      table.pending.clear();
+      table.pendKeys = new Uint32Array(4096);
+      table.pendVals = new Uint32Array(4096);
+      table.pendN = 0;
     }
     this.builtCount = this.tables[0]?.postings.length ?? 0;
     this.pendingCount = 0;
@@ -160,6 +174,7 @@ export class FingerprintIndex {
    * `localTop` pictures with most orientation-consistent keypoint votes (at least `minVotes`).
    */
   search(q: QueryKeys, opts: { globalTop?: number; maxDistance?: number; localTop?: number; minVotes?: number } = {}): IndexHit[] {
+    if (this.pendingCount > 0) this.compact();
     const globalTop = opts.globalTop ?? 8;
     const maxDistance = opts.maxDistance ?? 100;
     const localTop = opts.localTop ?? 12;
@@ -201,7 +216,7 @@ export class FingerprintIndex {
     const bins = 2 * ANGLE_BINS;
     const votes = new Uint16Array(slots * bins);
     const touched: number[] = [];
-    const totalPostings = this.tables.reduce((a, t) => a + t.postings.length, 0) + this.pendingCount * this.tables.length;
+    const totalPostings = this.tables.reduce((a, t) => a + t.postings.length, 0);
     // Very crowded buckets are "stop words" (plain texture, sky): they carry no evidence.
     const stopAt = Math.max(64, Math.ceil((8 * totalPostings) / (this.tables.length * (this.tables[0]!.offsets.length - 1))));
     const sets = [q.plain, q.mirrored];
@@ -214,8 +229,7 @@ export class FingerprintIndex {
           const key = lshKey(this.layout, set.desc, i, t);
           const from = table.offsets[key]!;
           const to = table.offsets[key + 1]!;
-          const extra = table.pending.get(key);
-          if (to - from + (extra?.length ?? 0) > stopAt) continue;
+          if (to - from > stopAt) continue;
           const cast = (p: number) => {
             const slot = p >>> 8;
             const bin = (((qa - (p & 255)) & 255) * ANGLE_BINS) >>> 8;
@@ -224,7 +238,6 @@ export class FingerprintIndex {
             if (votes[at]! < 65535) votes[at]!++;
           };
           for (let j = from; j < to; j++) cast(table.postings[j]!);
-          if (extra) for (const p of extra) cast(p);
         }
       }
     }
