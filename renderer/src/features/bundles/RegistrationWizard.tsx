@@ -303,6 +303,7 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
             <Button disabled={!readyToBuild || !outDir || buildJob.running} onClick={() => void buildJob.run({ spec, outDir, fixSamples: fix }).then((r) => r && onBuilt())} data-testid="reg-build">{t('build.build')}</Button>
           </Group>
           {!readyToBuild ? <Text fz="xs" c="orange">{t('reg.missing', { count: (check?.missing.length ?? 0) + (canFix && fix ? 0 : failing.length) })}</Text> : null}
+          {previewJob.running ? <JobProgress progress={previewJob.progress} /> : null}
           {buildJob.running ? <JobProgress progress={buildJob.progress} onCancel={buildJob.cancel} /> : null}
           {previewJob.error ? <Alert color="red">{previewJob.error}</Alert> : null}
           {buildJob.error ? <Alert color="red" data-testid="build-error">{buildJob.error}</Alert> : null}
