@@ -68,7 +68,8 @@ describe('Check screen in Chromium through the bridge', { skip: skip ?? false },
     await app.screenshot('check-profile-editor');
     await app.page.getByTestId('profile-save').click();
     await app.page.getByTestId('profile-editor').waitFor({ state: 'detached' });
-    assert.match(await app.page.getByTestId('check-profile').inputValue(), /Copy of CPCC/);
+    // The copy is selected once the profile list has reloaded.
+    await app.page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-testid="check-profile"]')?.value.startsWith('Copy of CPCC'));
     const { profiles } = await app.core.handlers['check.profiles']({}, { signal: new AbortController().signal, progress: () => {} });
     const mine = profiles.find((p) => p.profile.id === 'my-cpcc-photo')!.profile;
     const density = mine.rules.find((r) => r.kind === 'minDensity');
