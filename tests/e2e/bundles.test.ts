@@ -79,6 +79,7 @@ describe('Bundles screen in Chromium through the bridge', { skip: skip ?? false 
     // The owner's missing address opens the owner's profile; saving it checks again.
     await issues.first().getByText('Go to the field').click();
     await page.getByTestId('person-address').fill('杭州市西湖区文三路 100 号');
+    await app.screenshot('bundles-person-modal');
     await page.getByTestId('person-save').click();
     await page.getByTestId('person-modal').waitFor({ state: 'detached' });
     await page.getByTestId('reg-check').getByText(/^City$/).waitFor();

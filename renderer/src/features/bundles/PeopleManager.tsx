@@ -60,7 +60,7 @@ export function PersonModal({ person, opened, onClose, onSaved, role }: { person
     <Modal opened={opened} onClose={onClose} title={person ? `${t('people.edit')} — ${person.name}` : t('people.add')} size="xl">
       <DropArea onPaths={(p) => setAddScans((s) => [...new Set([...s, ...p])])}>
         <Stack gap="sm" data-testid="person-modal">
-          <SimpleGrid cols={2} spacing="xs">
+          <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="xs">
             <TextInput label={t('people.name')} value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} required data-testid="person-name" />
             <Select label={t('people.kind')} data={KINDS.map((k) => ({ value: k, label: t(`people.kinds.${k}`) }))} value={draft.kind} onChange={(v) => v && set('kind', v as Draft['kind'])} allowDeselect={false} />
             <Select label={t('people.idType')} data={ID_TYPES.map((k) => ({ value: k, label: names.idTypes[k] ?? k }))} value={draft.idType} onChange={(v) => v && set('idType', v as Draft['idType'])} allowDeselect={false} />
@@ -73,7 +73,7 @@ export function PersonModal({ person, opened, onClose, onSaved, role }: { person
               data-testid="person-id"
             />
             <Select label={t('people.creditAs')} data={CREDITS.map((k) => ({ value: k, label: t(`people.credits.${k}`) }))} value={draft.creditAs} onChange={(v) => v && set('creditAs', v as Draft['creditAs'])} allowDeselect={false} />
-            {draft.creditAs === 'pen-name' ? <TextInput label={t('people.penName')} value={draft.penName} onChange={(e) => set('penName', e.currentTarget.value)} /> : <div />}
+            {draft.creditAs === 'pen-name' ? <TextInput label={t('people.penName')} value={draft.penName} onChange={(e) => set('penName', e.currentTarget.value)} /> : null}
             {TEXT_FIELDS.map((f) => (
               <TextInput key={f} label={t(`people.${f}`)} value={draft[f]} onChange={(e) => set(f, e.currentTarget.value)} data-testid={`person-${f}`} />
             ))}
