@@ -205,3 +205,17 @@ test('bad input: too small, flat, CMYK, 16-bit, grey, alpha, truncated and corru
   await assert.rejects(call(a.core, 'hidden.embed', { input: flat, output: path.join(dir, 'x.gif') }), /must end in/);
   await assert.rejects(call(a.core, 'hidden.embed', { input: flat, output: path.join(dir, 'flat-out.png') }), /already exists/);
 });
+
+test('batch export with the hidden option: hidden mark first, visible over it; the library id is read back', async () => {
+  const src = path.join(dir, 'export-src.jpg');
+  await sharp(corpusFile('seeding.jpg')).resize(1600).jpeg({ quality: 92 }).toFile(src);
+  const imported = await call(a.core, 'library.import', { paths: [src] });
+  const id = imported.imported[0]!.id;
+  await call(a.core, 'library.update', { id, title: 'Seedlings' });
+  const out = path.join(dir, 'export-out');
+  const r = await call(a.core, 'watermark.export', { sources: { imageIds: [id] }, outDir: out, design: { text: { content: '© Shop' }, opacity: 0.5 }, hidden: true, format: 'jpeg', quality: 85 });
+  assert.deepEqual(r.failed, []);
+  assert.equal(r.exported[0]!.hiddenMark, true);
+  const d = await call(a.core, 'hidden.detect', { path: r.exported[0]!.output });
+  assert.deepEqual([d.found, d.imageId, d.title], [true, id, 'Seedlings']);
+});
