@@ -99,5 +99,19 @@ describe('Find screen in Chromium through the bridge', { skip: skip ?? false }, 
     await app.page.getByTestId('duplicates-group').waitFor({ timeout: 60_000 });
     assert.match(await app.page.getByTestId('duplicates-panel').innerText(), /kite[\s\S]*kite-edited/);
     await app.screenshot('find-library-duplicates');
+    await app.page.keyboard.press('Escape');
+    await app.page.getByTestId('duplicates-panel').waitFor({ state: 'detached' });
+  });
+
+  test('in Chinese, the verdict and the changes are in Chinese', async () => {
+    await app.page.getByText('中文', { exact: true }).click();
+    await app.page.getByTestId('nav-find').click();
+    const copy = path.join(work, 'grey.jpg');
+    await fs.writeFile(copy, await applyTransform(path.join(work, 'lib', 'kite.jpg'), 'rot90'));
+    await dropFiles(app.page, '[data-testid="find-drop"]', [copy]);
+    await app.page.getByTestId('find-summary').getByText(/这是你的照片 #\d+「kite」.*顺时针旋转 90°/).waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('find-render').waitFor({ timeout: 60_000 });
+    await app.screenshot('find-zh');
+    await app.page.getByText('English', { exact: true }).click();
   });
 });

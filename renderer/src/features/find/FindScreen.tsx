@@ -217,6 +217,18 @@ export function FindScreen() {
 
   const match = result?.matches.find((m) => m.id === selected) ?? null;
   const hasMatch = Boolean(result?.matches.some((m) => m.isMatch));
+  const changeWords = useChangeWords();
+  // The core's sentence is English; the screen says the same in the interface language.
+  const summary = (() => {
+    if (!result) return '';
+    const best = result.matches[0];
+    if (best?.isMatch) {
+      const words = changeWords(best.transform);
+      return t('summaryMatch', { id: best.id, title: best.title, date: best.importedAt.slice(0, 10), changes: words.length ? words.join(t('join')) : t('unchanged'), score: Math.round(best.score) });
+    }
+    if (result.searched > 0) return t('summaryNone', { count: result.searched });
+    return result.summary;
+  })();
   const buttons = (
     <Group gap="xs">
       <Button leftSection={<IconFileSearch size={16} />} variant={result ? 'default' : 'filled'} onClick={() => void choose()} data-testid="find-choose">{result ? t('another') : t('choose')}</Button>
@@ -253,7 +265,7 @@ export function FindScreen() {
         {result ? (
           <>
             <Alert color={hasMatch ? 'teal' : 'gray'} data-testid="find-summary">
-              <Text fw={600}>{result.summary}</Text>
+              <Text fw={600}>{summary}</Text>
               <Text size="xs" c="dimmed" mt={4}>{t('searched', { count: result.searched, threshold: result.threshold, ms: Math.round(result.queryMs) })}</Text>
               {result.exactItemId !== null ? <Text size="xs" mt={4}>{t('exact', { id: result.exactItemId })}</Text> : null}
             </Alert>
