@@ -65,8 +65,16 @@ describe('Library screen in Chromium through the bridge', { skip: skip ?? false 
     await app.page.getByTestId('theme-toggle').click();
   });
 
+  test('a photo goes from its details to a CPCC registration', async () => {
+    await app.page.locator('[data-testid="library-cell"]', { hasText: 'rocket' }).click();
+    await app.page.getByTestId('detail-panel').getByTestId('detail-register').click();
+    await app.page.getByTestId('reg-wizard').waitFor();
+    assert.equal(await app.page.getByTestId('reg-prefill').isEnabled(), true, 'the photo arrives chosen');
+    await app.page.getByTestId('nav-library').click();
+  });
+
   test('every screen opens', async () => {
-    for (const screen of ['watermark', 'check', 'find', 'bundles', 'library']) {
+    for (const screen of ['watermark', 'hidden', 'check', 'find', 'bundles', 'library']) {
       await app.page.getByTestId(`nav-${screen}`).click();
       await app.page.waitForTimeout(200);
       await app.screenshot(`screen-${screen}`);

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { ImageItem, ProvenanceEvent } from '../../../../electron/contract/index.ts';
 import { api } from '../../api.ts';
+import { useNav } from '../../nav.tsx';
 
 function formatBytes(n: number): string {
   return n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} KB`;
@@ -12,6 +13,7 @@ function formatBytes(n: number): string {
 /** Metadata, editable fields and the provenance timeline of one library item. */
 export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => void }) {
   const { t } = useTranslation('library');
+  const nav = useNav();
   const [data, setData] = useState<{ item: ImageItem; history: ProvenanceEvent[] } | null>(null);
   const [draft, setDraft] = useState({ title: '', tags: [] as string[], collection: '', notes: '' });
   const [saved, setSaved] = useState(false);
@@ -66,6 +68,11 @@ export function DetailPanel({ id, onChanged }: { id: number; onChanged: () => vo
         <Group>
           <Button size="xs" onClick={() => void save()} data-testid="detail-save">{t('common:actions.save')}</Button>
           {saved ? <Text size="xs" c="teal">{t('saved')}</Text> : null}
+        </Group>
+        <Group gap="xs" data-testid="detail-actions">
+          <Button size="xs" variant="light" onClick={() => nav.go('watermark', { imageIds: [id] })}>{t('use.watermark')}</Button>
+          <Button size="xs" variant="light" onClick={() => nav.go('check', { imageIds: [id] })}>{t('use.check')}</Button>
+          <Button size="xs" variant="light" onClick={() => nav.go('bundles', { imageIds: [id] })} data-testid="detail-register">{t('use.register')}</Button>
         </Group>
         <Title order={5}>{t('details')}</Title>
         <Table fz="xs" verticalSpacing={4} data-testid="detail-metadata">

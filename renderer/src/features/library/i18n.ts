@@ -22,6 +22,7 @@ export const libraryStrings = {
     densitySource: { jfif: 'JFIF header', exif: 'EXIF', 'png-phys': 'PNG pHYs', tiff: 'TIFF tags', 'webp-exif': 'WebP EXIF', other: 'other header' },
     unknown: 'unknown',
     saved: 'Saved',
+    use: { watermark: 'Watermark it', check: 'Check it', register: 'Register it (CPCC)' },
     event: {
       imported: 'Imported', edited: 'Edited', exported: 'Exported', watermarked: 'Watermarked', checked: 'Checked', fixed: 'Fixed', bundled: 'Bundled',
     },
@@ -50,6 +51,7 @@ export const libraryStrings = {
     densitySource: { jfif: 'JFIF 文件头', exif: 'EXIF', 'png-phys': 'PNG pHYs', tiff: 'TIFF 标签', 'webp-exif': 'WebP EXIF', other: '其他文件头' },
     unknown: '未知',
     saved: '已保存',
+    use: { watermark: '加水印', check: '合规检查', register: '作品登记' },
     event: {
       imported: '导入', edited: '编辑', exported: '导出', watermarked: '加水印', checked: '检查', fixed: '修正', bundled: '打包',
     },
