@@ -22,7 +22,7 @@ export const MAX_UPSCALE = 4;
 /** The shorter side an image needs to carry the mark (about three tiles at working size). */
 export const MIN_SIDE = 192;
 /** Below this share of a fully textured image's strength, the mark is reported as weak. */
-export const WEAK_COVERAGE = 0.12;
+export const WEAK_COVERAGE = 0.05;
 
 export interface Size {
   width: number;
