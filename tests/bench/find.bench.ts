@@ -5,7 +5,8 @@
 // (other tiles of the same photos, never imported). Baseline: a plain 64-bit DCT pHash (32×32 grey,
 // 8×8 low frequencies, median bits) over the same library, nearest neighbour within 10 bits.
 // Then the index alone at 100,000 pictures (synthetic fingerprints) and fingerprint cost per MP.
-// BENCH_ORIGINALS (default 40) limits how many originals are queried.
+// BENCH_ORIGINALS (default 40) limits how many originals are queried; BENCH_SKIP_RECALL=1 runs only
+// the fingerprint-cost and 100,000-picture parts.
 import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { createCore } from '../../electron/core/index.ts';
 import { findService } from '../../electron/core/similarity/service.ts';
+import { FINGERPRINT_VERSION } from '../../electron/core/similarity/kernels.ts';
 import { FingerprintIndex } from '../../electron/core/similarity/search-index.ts';
 import { mulberry32 } from '../../electron/core/dsp/ransac.ts';
 import { hamming, phash64 } from '../../electron/core/dsp/phash.ts';
@@ -169,7 +171,8 @@ const impostors: { inliers: number; correlation: number; distance: number; score
 const noteImpostors = (r: { matches: FindMatch[] }, want: number, query: string) => {
   for (const m of r.matches) if (m.id !== want) impostors.push({ inliers: m.evidence.inliers, correlation: m.evidence.correlation, distance: m.evidence.globalDistance, score: m.score, query });
 };
-for (const t of transformNames) {
+const SKIP_RECALL = process.env.BENCH_SKIP_RECALL === '1';
+for (const t of SKIP_RECALL ? [] : transformNames) {
   for (const f of originals) {
     const bytes = await applyTransform(f, t);
     const r = await service.searchBytes(bytes, { limit: 5, name: `${path.basename(f)}:${t}` });
@@ -200,7 +203,7 @@ for (const t of transformNames) {
 const u = row('unrelated');
 let unrelatedMax = 0;
 let baseFalse = 0;
-for (const f of unrelated) {
+for (const f of SKIP_RECALL ? [] : unrelated) {
   const bytes = await fs.readFile(f);
   const r = await service.searchBytes(bytes, { limit: 5, name: path.basename(f) });
   noteImpostors(r, -1, path.basename(f));
@@ -229,7 +232,7 @@ console.log('');
 console.log(`${pad('transform', 18)}${pad('n', 5)}${pad('ProofMark@1', 13)}${pad('pHash64@1', 11)}${pad('described', 11)}${pad('min true', 10)}${pad('fingerprint ms', 16)}query ms (median)`);
 let all = 0, allRight = 0, allBase = 0;
 for (const t of transformNames) {
-  const s = rows.get(t)!;
+  const s = rows.get(t) ?? row(t);
   all += s.n; allRight += s.right; allBase += s.rightBase;
   console.log(`${pad(t, 18)}${pad(String(s.n), 5)}${pad(pct(s.right, s.n), 13)}${pad(pct(s.rightBase, s.n), 11)}${pad(pct(s.described, s.right), 11)}${pad(s.minTrue.toFixed(1), 10)}${pad(median(s.fpMs).toFixed(0), 16)}${median(s.ms).toFixed(1)}`);
 }
@@ -267,7 +270,7 @@ for (const n of ['astronaut.png', 'autumn.jpg', 'wine.jpg', 'seeding.jpg', 'klei
 // ---- 100,000 pictures -----------------------------------------------------------------------
 const rand = mulberry32(7);
 const big = new FingerprintIndex();
-const real = [...service.repo.each(1)];
+const real = [...service.repo.each(FINGERPRINT_VERSION)];
 const tBuild = performance.now();
 const randomWords = (n: number) => randomFillSync(new Uint32Array(n));
 for (let i = 0; i < SYNTHETIC - real.length; i++) {
