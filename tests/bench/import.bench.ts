@@ -1,6 +1,8 @@
 // npm run bench:import — imports 200 real photos (the corpus at its real sizes, copies made
 // distinct by a trailer after the image data) into a fresh library, next to the limit measured
-// in the same run: read + SHA-256 + the same sharp thumbnail, no database, no store.
+// in the same run: read + SHA-256 + the same sharp thumbnail, no database, no store. Since Find,
+// import also fingerprints every original; a second limit adds that fingerprint (decode + kernel
+// in the same worker pool), so the store's own overhead stays visible.
 // Each phase runs in its own process so peak RSS is its own.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -9,6 +11,8 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { createCore } from '../../electron/core/index.ts';
 import { makeThumbnail } from '../../electron/core/imaging/probe.ts';
+import { PixelPool } from '../../electron/core/jobs/pool.ts';
+import { decodeLuma } from '../../electron/core/similarity/decode.ts';
 import { runBatch } from '../../electron/core/jobs/batch.ts';
 import { corpusFile, corpusNames } from '../helpers/corpus.ts';
 
@@ -27,15 +31,21 @@ async function phase(which: string, folder: string): Promise<PhaseResult> {
   const bytes = files.reduce((a, f) => a + f.size, 0);
   const signal = new AbortController().signal;
   let seconds: number;
-  if (which === 'limit') {
+  if (which === 'limit' || which === 'limit-find') {
     const concurrency = Math.max(2, Math.min(4, os.availableParallelism()));
+    const pool = which === 'limit-find' ? new PixelPool(new URL('../../electron/core/jobs/worker.ts', import.meta.url)) : null;
     const start = performance.now();
     await runBatch(files, { concurrency, signal, progress: () => {}, label: (f) => f.path }, async (f) => {
       const data = await fs.readFile(f.path);
       createHash('sha256').update(data).digest('hex');
       await makeThumbnail(data);
+      if (pool) {
+        const d = await decodeLuma(data, { pixelLimit: 250e6, name: f.path, query: false });
+        await pool.run('find.fingerprint', { luma: d.luma, width: d.width, height: d.height, query: false });
+      }
     });
     seconds = (performance.now() - start) / 1000;
+    await pool?.close();
   } else {
     const library = await fs.mkdtemp(path.join(os.tmpdir(), 'proofmark-bench-lib-'));
     const core = await createCore({ libraryDir: library });
@@ -71,6 +81,7 @@ if (mode) {
   };
   run('limit'); // warm the page cache so both phases read from memory
   const limit = run('limit');
+  const limitFind = run('limit-find');
   const imported = run('import');
   const row = (label: string, r: PhaseResult) =>
     `| ${label} | ${r.files} | ${(r.bytes / 1e6).toFixed(0)} | ${r.seconds.toFixed(2)} | ${(r.files / r.seconds).toFixed(1)} | ${(r.bytes / 1e6 / r.seconds).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} |`;
@@ -78,9 +89,11 @@ if (mode) {
   console.log('| phase | files | MB | seconds | images/s | MB/s | peak RSS MiB |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(row('limit: read + SHA-256 + thumbnail, no DB', limit));
-  console.log(row('proofmark import (store, SQLite, metadata, provenance)', imported));
+  console.log(row('limit + Find fingerprint (decode 1024 px grey, hashes, ORB)', limitFind));
+  console.log(row('proofmark import (store, SQLite, metadata, provenance, fingerprint)', imported));
   const ratio = (limit.seconds / imported.seconds);
   console.log(`\nimport / limit throughput: ${ratio.toFixed(2)} (target ≥ 0.80): ${ratio >= 0.8 ? 'met' : 'NOT met'}`);
+  console.log(`import / (limit + fingerprint) throughput: ${(limitFind.seconds / imported.seconds).toFixed(2)}`);
   console.log(`import peak RSS: ${imported.peakRssMiB.toFixed(0)} MiB (target < 1024): ${imported.peakRssMiB < 1024 ? 'met' : 'NOT met'}`);
   await fs.rm(folder, { recursive: true, force: true });
 }
