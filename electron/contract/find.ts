@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define.ts';
+import type { HiddenDetectResult } from './hidden.ts';
 
 /** A box in an image's own pixels (upright, as shown). */
 export interface PixelBox {
@@ -62,8 +63,8 @@ export interface FindMatch {
 /** The hidden-watermark reading of the suspect, when that feature is available. */
 export interface FindHiddenResult {
   available: boolean;
-  /** What the hidden-watermark detector reported, as it reports it. */
-  result: unknown;
+  /** What the hidden-watermark detector reported (null when it could not read the picture). */
+  result: HiddenDetectResult | null;
   error?: string;
 }
 

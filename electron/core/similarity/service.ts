@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { CallContext, DuplicateGroup, FindHiddenResult, FindMatch, FindResult, ImageItem } from '../../contract/index.ts';
+import type { CallContext, DuplicateGroup, FindHiddenResult, FindMatch, FindResult, HiddenDetectResult, ImageItem } from '../../contract/index.ts';
 import { ProofmarkError } from '../../contract/index.ts';
 import type { CoreDeps } from '../deps.ts';
 import { runBatch } from '../jobs/batch.ts';
@@ -29,7 +29,7 @@ const LOCAL_CANDIDATES = 20;
 /** Matches whose pixels are analysed for colour and overlay changes. */
 const ANALYSED = 3;
 
-export type HiddenDetector = (bytes: Uint8Array) => Promise<unknown>;
+export type HiddenDetector = (bytes: Uint8Array) => Promise<HiddenDetectResult>;
 
 type Query = QueryFingerprint & { width: number; height: number };
 

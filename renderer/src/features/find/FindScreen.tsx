@@ -8,6 +8,7 @@ import { DropArea } from '../../components/DropArea.tsx';
 import { JobProgress } from '../../components/JobProgress.tsx';
 import { useJob } from '../../components/useJob.ts';
 import { useNav } from '../../nav.tsx';
+import { HiddenResultCard } from '../hidden/HiddenResultCard.tsx';
 
 /** The suspect as the core takes it: a file path, or pasted bytes. */
 type Suspect = { path: string; name: string } | { base64: string; name: string };
@@ -47,39 +48,13 @@ function readAsBase64(file: Blob): Promise<string> {
   });
 }
 
-/** The hidden-watermark reading, as the hidden feature reports it (only the fields shown here). */
-interface HiddenReading {
-  found?: boolean;
-  signal?: 'found' | 'faint' | 'none';
-  imageId?: number | null;
-  title?: string | null;
-  ownKey?: boolean;
-  keyLabel?: string | null;
-  falseMatchOdds?: string | null;
-  warnings?: string[];
-}
-
-function HiddenCard({ hidden }: { hidden: FindHiddenResult }) {
+/** The hidden-watermark reading: the hidden feature's own card, or why there is none. */
+function HiddenReading({ hidden }: { hidden: FindHiddenResult }) {
   const { t } = useTranslation('find');
-  const r = (hidden.result ?? null) as HiddenReading | null;
-  let text: string;
-  let color = 'gray';
-  if (!hidden.available) text = t('hidden.unavailable');
-  else if (hidden.error) text = t('hidden.error', { error: hidden.error });
-  else if (r?.found && r.ownKey !== false) {
-    text = t('hidden.found', { id: r.imageId ?? '?', title: r.title ? ` "${r.title}"` : '', odds: r.falseMatchOdds ?? '' });
-    color = 'teal';
-  } else if (r?.found) {
-    text = t('hidden.foundOther', { key: r.keyLabel ?? '', id: r.imageId ?? '?' });
-    color = 'teal';
-  } else if (r?.signal === 'faint') {
-    text = t('hidden.faint');
-    color = 'yellow';
-  } else text = t('hidden.none');
+  if (hidden.result) return <HiddenResultCard result={hidden.result} />;
   return (
-    <Alert color={color} variant="light" title={t('hidden.title')} data-testid="find-hidden">
-      <Text size="sm">{text}</Text>
-      {r?.warnings?.length ? <Text size="xs" c="dimmed" mt={4}>{r.warnings.join(' ')}</Text> : null}
+    <Alert color="gray" variant="light" title={t('hidden.title')}>
+      <Text size="sm">{hidden.available ? t('hidden.error', { error: hidden.error ?? '' }) : t('hidden.unavailable')}</Text>
     </Alert>
   );
 }
@@ -292,7 +267,7 @@ export function FindScreen() {
               <ScrollArea style={{ flex: 1, height: '100%' }}>
                 <Stack gap="sm">
                   {match && suspect ? <CompareView suspect={suspect} match={match} queryPath={result.query.path} /> : null}
-                  <Box maw={720}><HiddenCard hidden={result.hidden} /></Box>
+                  <Box maw={720} data-testid="find-hidden"><HiddenReading hidden={result.hidden} /></Box>
                 </Stack>
               </ScrollArea>
             </Group>

@@ -39,10 +39,6 @@ export const findStrings = {
     hidden: {
       title: 'Hidden watermark',
       unavailable: 'Hidden-watermark reading is not available in this build.',
-      found: 'Hidden mark found: image #{{id}}{{title}} — {{odds}}',
-      foundOther: 'Hidden mark found, made with the key "{{key}}" (image #{{id}}).',
-      faint: 'A faint mark-like pattern is present but could not be read.',
-      none: 'No hidden mark was found in this copy.',
       error: 'The hidden mark could not be read: {{error}}',
     },
     words: {
@@ -67,7 +63,6 @@ export const findStrings = {
       button: 'Possible duplicates',
       title: 'Possible duplicates in your library',
       checking: 'Comparing every picture with the others…',
-      none: 'No duplicates among {{count}} pictures.',
       group: 'Group {{n}}',
       missing: '{{count}} pictures have no fingerprint yet and were not compared.',
       again: 'Check again',
@@ -112,10 +107,6 @@ export const findStrings = {
     hidden: {
       title: '隐形水印',
       unavailable: '此版本不能读取隐形水印。',
-      found: '发现隐形水印：图片 #{{id}}{{title}} —— {{odds}}',
-      foundOther: '发现隐形水印，由密钥"{{key}}"生成（图片 #{{id}}）。',
-      faint: '存在微弱的类似水印的图案，但无法读出。',
-      none: '这张复制图中没有发现隐形水印。',
       error: '无法读取隐形水印：{{error}}',
     },
     words: {
@@ -140,7 +131,6 @@ export const findStrings = {
       button: '可能的重复',
       title: '图库中可能重复的图片',
       checking: '正在逐一比较每张图片…',
-      none: '{{count}} 张图片中没有重复。',
       group: '第 {{n}} 组',
       missing: '{{count}} 张图片还没有指纹，未参与比较。',
       again: '重新检查',
