@@ -60,8 +60,8 @@ export function LibraryScreen() {
               }} />
               <TextInput placeholder={t('search')} value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.currentTarget.value })} w={220} data-testid="library-search" />
               <TextInput placeholder={t('tag')} value={filter.tag} onChange={(e) => setFilter({ ...filter, tag: e.currentTarget.value })} w={120} />
-              <TextInput type="date" aria-label={t('from')} value={filter.from} onChange={(e) => setFilter({ ...filter, from: e.currentTarget.value })} w={150} />
-              <TextInput type="date" aria-label={t('to')} value={filter.to} onChange={(e) => setFilter({ ...filter, to: e.currentTarget.value })} w={150} />
+              <TextInput type="date" aria-label={t('from')} leftSection={<Text size="xs" c="dimmed">{t('from')}</Text>} leftSectionWidth={64} value={filter.from} onChange={(e) => setFilter({ ...filter, from: e.currentTarget.value })} w={200} />
+              <TextInput type="date" aria-label={t('to')} leftSection={<Text size="xs" c="dimmed">{t('to')}</Text>} leftSectionWidth={64} value={filter.to} onChange={(e) => setFilter({ ...filter, to: e.currentTarget.value })} w={200} />
               <DuplicatesButton onOpenItem={setSelected} />
               <Text size="sm" c="dimmed" data-testid="library-count">{t('count', { count: items.length })}</Text>
             </Group>
