@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { dispatch } from '../contract/dispatch.ts';
@@ -79,4 +80,10 @@ function shorten(text: string, max = 40): string {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Usage error unless `file` is an existing regular file. */
+export function requireFile(file: string): void {
+  if (!fs.existsSync(file)) throw new CliExit(EXIT_USAGE, `${file} does not exist.`);
+  if (!fs.statSync(file).isFile()) throw new CliExit(EXIT_USAGE, `${file} is not a file.`);
 }

@@ -1,28 +1,12 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { FindMatch, FindResult } from '../../contract/index.ts';
-import { CliExit, EXIT_NEGATIVE, EXIT_USAGE, globalOptions, invoke, printJson, withCore } from '../runtime.ts';
-
-function changes(m: FindMatch): string {
-  const t = m.transform;
-  const out: string[] = [];
-  const side = Math.sqrt(t.cropShare);
-  if (side < 0.93) out.push(`crop ${Math.round(side * 100)}% (x ${t.cropBox.x}, y ${t.cropBox.y}, ${t.cropBox.width}x${t.cropBox.height})`);
-  if (Math.abs(t.scale - 1) > 0.06) out.push(`scale ${Math.round(t.scale * 100)}%`);
-  if (t.flip) out.push('mirrored');
-  if (Math.abs(t.rotation) >= 1.5) out.push(`rotated ${t.rotation}°`);
-  if (t.padded) out.push('padded');
-  if (t.colour.greyscale) out.push('grey');
-  if (Math.abs(t.colour.brightness - 1) > 0.08) out.push(`brightness x${t.colour.brightness.toFixed(2)}`);
-  if (Math.abs(t.colour.contrast - 1) > 0.12) out.push(`contrast x${t.colour.contrast.toFixed(2)}`);
-  if (t.overlay) out.push(`overlay ${Math.round(t.overlayShare * 100)}%`);
-  return out.join(', ') || 'no visible change';
-}
+import { describeChanges } from '../../core/similarity/summary.ts';
+import { CliExit, EXIT_NEGATIVE, EXIT_USAGE, globalOptions, invoke, printJson, requireFile, withCore } from '../runtime.ts';
 
 function printResult(r: FindResult): void {
   console.log(r.summary);
   for (const m of r.matches) {
-    console.log(`${m.isMatch ? 'MATCH' : 'near '}  ${String(Math.round(m.score)).padStart(3)}  #${m.id} ${m.title}  ${changes(m)}`);
+    console.log(`${m.isMatch ? 'MATCH' : 'near '}  ${String(Math.round(m.score)).padStart(3)}  #${m.id} ${m.title}  ${describeChanges(m.transform).join(', ') || 'no visible change'}`);
   }
   if (r.exactItemId !== null) console.log(`The picture is library item #${r.exactItemId} itself (same bytes).`);
   if (r.notFingerprinted > 0) console.log(`${r.notFingerprinted} library item${r.notFingerprinted === 1 ? ' has' : 's have'} no fingerprint yet: run "proofmark find backfill".`);
@@ -47,8 +31,7 @@ export function registerFindCommands(program: Command): void {
     .option('--limit <n>', 'candidates shown', '10')
     .action(async (image: string, o: { limit: string }, cmd: Command) => {
       const opts = globalOptions(cmd);
-      if (!fs.existsSync(image)) throw new CliExit(EXIT_USAGE, `${image} does not exist.`);
-      if (!fs.statSync(image).isFile()) throw new CliExit(EXIT_USAGE, `${image} is not a file.`);
+      requireFile(image);
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new CliExit(EXIT_USAGE, '--limit must be a whole number from 1 to 50.');
       const result = await withCore(opts, (core) => invoke(core, 'find.search', { path: image, limit }, opts));

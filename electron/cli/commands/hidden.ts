@@ -1,17 +1,12 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { HiddenDetectResult } from '../../contract/index.ts';
-import { CliExit, EXIT_NEGATIVE, EXIT_USAGE, globalOptions, invoke, printJson, withCore } from '../runtime.ts';
+import { CliExit, EXIT_NEGATIVE, EXIT_USAGE, globalOptions, invoke, printJson, requireFile, withCore } from '../runtime.ts';
 
 function wholeNumber(text: string, what: string, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 0 || n > max) throw new CliExit(EXIT_USAGE, `"${text}" is not a valid ${what} (a whole number from 0 to ${max}).`);
   return n;
-}
-
-function requireFile(file: string): void {
-  if (!fs.existsSync(file)) throw new CliExit(EXIT_USAGE, `${file} does not exist.`);
-  if (!fs.statSync(file).isFile()) throw new CliExit(EXIT_USAGE, `${file} is not a file.`);
 }
 
 function printDetect(file: string, r: HiddenDetectResult): void {

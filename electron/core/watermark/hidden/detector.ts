@@ -14,7 +14,7 @@ import { gaussianBlur } from '../../dsp/blur.ts';
 import { autocorrelate2d, fft2d, nextPowerOfTwo } from '../../dsp/fft.ts';
 import { viterbiDecode, convolutionalEncode } from '../../dsp/convolutional.ts';
 import { CHIPS, CODED_BITS, INFO_BITS, TILE, parsePayload, type Layout } from './layout.ts';
-import { bandLimitedTile, dihedral, pilotGrid } from './pattern.ts';
+import { bandLimitedTile, copyChipBand, dihedral, pilotGrid } from './pattern.ts';
 
 /** 2×2 matrix [a, b, c, d] mapping an analysis-pixel offset (x, y) to tile pixels (a·x + b·y, c·x + d·y). */
 export type Mat2 = [number, number, number, number];
@@ -450,17 +450,7 @@ export function decodeTile(spec: { re: Float64Array; im: Float64Array }, match: 
   const ar = aligned;
   const ai = new Float64Array(n);
   fft2d(ar, ai, TILE, TILE);
-  const cr = new Float64Array(CHIPS * CHIPS);
-  const ci = new Float64Array(CHIPS * CHIPS);
-  const half = CHIPS / 2;
-  for (let ky = -half + 1; ky < half; ky++) {
-    for (let kx = -half + 1; kx < half; kx++) {
-      const src = ((ky + TILE) % TILE) * TILE + ((kx + TILE) % TILE);
-      const dst = ((ky + CHIPS) % CHIPS) * CHIPS + ((kx + CHIPS) % CHIPS);
-      cr[dst] = ar[src]!;
-      ci[dst] = ai[src]!;
-    }
-  }
+  const { re: cr, im: ci } = copyChipBand(ar, ai, TILE, CHIPS);
   fft2d(cr, ci, CHIPS, CHIPS, true);
   const soft = new Float64Array(CODED_BITS);
   let ps = 0;

@@ -28,23 +28,30 @@ export function pilotGrid(layout: Layout): Float64Array {
  * (2i, 2j) equals the chip, up to the dropped Nyquist terms). Result scaled to unit RMS.
  */
 export function bandLimitedTile(grid: Float64Array): Float64Array {
-  const n = CHIPS;
   const re = Float64Array.from(grid);
-  const im = new Float64Array(n * n);
-  fft2d(re, im, n, n);
-  const tr = new Float64Array(TILE * TILE);
-  const ti = new Float64Array(TILE * TILE);
-  const half = n / 2;
+  const im = new Float64Array(CHIPS * CHIPS);
+  fft2d(re, im, CHIPS, CHIPS);
+  const tile = copyChipBand(re, im, CHIPS, TILE);
+  fft2d(tile.re, tile.im, TILE, TILE, true);
+  return normaliseRms(tile.re);
+}
+
+/**
+ * Copies the chip band (frequencies below CHIPS/2, Nyquist dropped) of a `from`×`from` spectrum
+ * into a zeroed `to`×`to` spectrum: up from chips to a tile when embedding, down when detecting.
+ */
+export function copyChipBand(re: Float64Array, im: Float64Array, from: number, to: number): { re: Float64Array; im: Float64Array } {
+  const out = { re: new Float64Array(to * to), im: new Float64Array(to * to) };
+  const half = CHIPS / 2;
   for (let ky = -half + 1; ky < half; ky++) {
     for (let kx = -half + 1; kx < half; kx++) {
-      const src = ((ky + n) % n) * n + ((kx + n) % n);
-      const dst = ((ky + TILE) % TILE) * TILE + ((kx + TILE) % TILE);
-      tr[dst] = re[src]!;
-      ti[dst] = im[src]!;
+      const src = ((ky + from) % from) * from + ((kx + from) % from);
+      const dst = ((ky + to) % to) * to + ((kx + to) % to);
+      out.re[dst] = re[src]!;
+      out.im[dst] = im[src]!;
     }
   }
-  fft2d(tr, ti, TILE, TILE, true);
-  return normaliseRms(tr);
+  return out;
 }
 
 export function normaliseRms(a: Float64Array): Float64Array {
