@@ -228,28 +228,31 @@ const median = (xs: number[]) => {
 };
 const pct = (a: number, n: number) => `${((100 * a) / Math.max(1, n)).toFixed(1)}%`;
 const pad = (s: string, n: number) => s.padEnd(n);
-console.log('');
-console.log(`${pad('transform', 18)}${pad('n', 5)}${pad('ProofMark@1', 13)}${pad('pHash64@1', 11)}${pad('described', 11)}${pad('min true', 10)}${pad('fingerprint ms', 16)}query ms (median)`);
-let all = 0, allRight = 0, allBase = 0;
-for (const t of transformNames) {
-  const s = rows.get(t) ?? row(t);
-  all += s.n; allRight += s.right; allBase += s.rightBase;
-  console.log(`${pad(t, 18)}${pad(String(s.n), 5)}${pad(pct(s.right, s.n), 13)}${pad(pct(s.rightBase, s.n), 11)}${pad(pct(s.described, s.right), 11)}${pad(s.minTrue.toFixed(1), 10)}${pad(median(s.fpMs).toFixed(0), 16)}${median(s.ms).toFixed(1)}`);
+// With BENCH_SKIP_RECALL=1 there is nothing to tabulate.
+if (!SKIP_RECALL) {
+  console.log('');
+  console.log(`${pad('transform', 18)}${pad('n', 5)}${pad('ProofMark@1', 13)}${pad('pHash64@1', 11)}${pad('described', 11)}${pad('min true', 10)}${pad('fingerprint ms', 16)}query ms (median)`);
+  let all = 0, allRight = 0, allBase = 0;
+  for (const t of transformNames) {
+    const s = rows.get(t) ?? row(t);
+    all += s.n; allRight += s.right; allBase += s.rightBase;
+    console.log(`${pad(t, 18)}${pad(String(s.n), 5)}${pad(pct(s.right, s.n), 13)}${pad(pct(s.rightBase, s.n), 11)}${pad(pct(s.described, s.right), 11)}${pad(s.minTrue.toFixed(1), 10)}${pad(median(s.fpMs).toFixed(0), 16)}${median(s.ms).toFixed(1)}`);
+  }
+  console.log(`${pad('ALL transformed', 18)}${pad(String(all), 5)}${pad(pct(allRight, all), 13)}${pad(pct(allBase, all), 11)}`);
+  console.log(`${pad('unrelated', 18)}${pad(String(u.n), 5)}${pad(`${pct(u.right, u.n)} false`, 13)}${pad(`${pct(baseFalse, u.n)} false`, 11)}${pad('', 11)}${pad(`max ${unrelatedMax.toFixed(1)}`, 10)}${pad(median(u.fpMs).toFixed(0), 16)}${median(u.ms).toFixed(1)}`);
+  console.log(`threshold ${service.status().threshold}; pHash64 baseline: nearest within ${BASELINE_BITS} bits. False "overlay" on matches without one: ${[...rows.entries()].filter(([k]) => k !== 'unrelated').reduce((a, [, s]) => a + s.falseOverlay, 0)}`);
+  console.log('\nevidence of the true original (global hash distance of 255 bits; keypoint inliers; overlay share of matches):');
+  const q = (xs: number[], f: number) => {
+    const s2 = [...xs].sort((a, b) => a - b);
+    return s2.length ? s2[Math.min(s2.length - 1, Math.floor(f * s2.length))]! : NaN;
+  };
+  for (const [k, s] of rows) {
+    console.log(`  ${pad(k, 18)}distance median ${pad(String(q(s.dist, 0.5)), 5)}max ${pad(String(q(s.dist, 0.999)), 6)}inliers min ${pad(String(q(s.inliers, 0)), 5)}median ${pad(String(q(s.inliers, 0.5)), 6)}overlay min ${pad(q(s.overlay, 0).toFixed(3), 7)}max ${q(s.overlay, 0.999).toFixed(3)}`);
+  }
+  impostors.sort((a, b) => b.score - a.score || b.inliers - a.inliers);
+  console.log(`strongest wrong candidates (of ${impostors.length}): ${impostors.slice(0, 8).map((i) => `${i.query} score ${i.score} inliers ${i.inliers} corr ${i.correlation} dist ${i.distance}`).join('; ')}`);
+  if (misses.length) console.log(`misses:\n  ${misses.join('\n  ')}`);
 }
-console.log(`${pad('ALL transformed', 18)}${pad(String(all), 5)}${pad(pct(allRight, all), 13)}${pad(pct(allBase, all), 11)}`);
-console.log(`${pad('unrelated', 18)}${pad(String(u.n), 5)}${pad(`${pct(u.right, u.n)} false`, 13)}${pad(`${pct(baseFalse, u.n)} false`, 11)}${pad('', 11)}${pad(`max ${unrelatedMax.toFixed(1)}`, 10)}${pad(median(u.fpMs).toFixed(0), 16)}${median(u.ms).toFixed(1)}`);
-console.log(`threshold ${service.status().threshold}; pHash64 baseline: nearest within ${BASELINE_BITS} bits. False "overlay" on matches without one: ${[...rows.entries()].filter(([k]) => k !== 'unrelated').reduce((a, [, s]) => a + s.falseOverlay, 0)}`);
-console.log('\nevidence of the true original (global hash distance of 255 bits; keypoint inliers; overlay share of matches):');
-const q = (xs: number[], f: number) => {
-  const s2 = [...xs].sort((a, b) => a - b);
-  return s2.length ? s2[Math.min(s2.length - 1, Math.floor(f * s2.length))]! : NaN;
-};
-for (const [k, s] of rows) {
-  console.log(`  ${pad(k, 18)}distance median ${pad(String(q(s.dist, 0.5)), 5)}max ${pad(String(q(s.dist, 0.999)), 6)}inliers min ${pad(String(q(s.inliers, 0)), 5)}median ${pad(String(q(s.inliers, 0.5)), 6)}overlay min ${pad(q(s.overlay, 0).toFixed(3), 7)}max ${q(s.overlay, 0.999).toFixed(3)}`);
-}
-impostors.sort((a, b) => b.score - a.score || b.inliers - a.inliers);
-console.log(`strongest wrong candidates (of ${impostors.length}): ${impostors.slice(0, 8).map((i) => `${i.query} score ${i.score} inliers ${i.inliers} corr ${i.correlation} dist ${i.distance}`).join('; ')}`);
-if (misses.length) console.log(`misses:\n  ${misses.join('\n  ')}`);
 
 // ---- fingerprint cost per MP ------------------------------------------------------------------
 console.log('\nfingerprint cost (decode + hashes + ORB, one picture at a time):');
