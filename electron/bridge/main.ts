@@ -13,6 +13,7 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const core = await createCore(flag('--library') ? { libraryDir: flag('--library') } : {});
+core.resumeBackgroundWork();
 const bridge = await startBridge({
   core,
   rendererDir: path.resolve(import.meta.dirname, '..', '..', 'out', 'renderer'),

@@ -69,8 +69,6 @@ export interface ImportResult {
   imported: ImportItem[];
   existing: ImportItem[];
   errors: { path: string; error: string }[];
-  /** Imported, but a follow-up step (e.g. fingerprinting) failed; it can be redone later. */
-  warnings: { path: string; warning: string }[];
 }
 
 export interface VerifyProblem {

@@ -2,6 +2,7 @@ import type { Db } from './library/db.ts';
 import type { LibraryService } from './library/service.ts';
 import type { PixelPool } from './jobs/pool.ts';
 import type { MediaRegistry } from './media.ts';
+import type { BackgroundWork } from './jobs/background.ts';
 
 export interface CoreConfig {
   /** Library folder: SQLite database, originals, thumbnails. */
@@ -25,4 +26,5 @@ export interface CoreDeps {
   library: LibraryService;
   pool: PixelPool;
   media: MediaRegistry;
+  background: BackgroundWork;
 }

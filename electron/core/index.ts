@@ -9,6 +9,7 @@ import { libraryMigrations } from './library/migrations.ts';
 import { LibraryService } from './library/service.ts';
 import { libraryFeature } from './library/feature.ts';
 import { PixelPool } from './jobs/pool.ts';
+import { BackgroundWork } from './jobs/background.ts';
 import { MediaRegistry } from './media.ts';
 import { DEFAULT_PIXEL_LIMIT } from './imaging/probe.ts';
 import { checkFeature, checkMigrations } from './compliance/feature.ts';
@@ -32,6 +33,8 @@ export const allMigrations: readonly Migration[] = [
 export interface Core {
   handlers: Handlers;
   deps: CoreDeps;
+  /** For long-lived front ends (the app, the bridge): finish in the background what earlier runs left undone. */
+  resumeBackgroundWork(): void;
   close(): Promise<void>;
 }
 
@@ -56,7 +59,8 @@ export async function createCore(partial: Partial<CoreConfig> = {}): Promise<Cor
   const library = new LibraryService({ db, root: config.libraryDir, pixelLimit: config.pixelLimit, concurrency: config.concurrency });
   await library.open();
   const pool = new PixelPool(config.workerScript);
-  const deps: CoreDeps = { config, db, library, pool, media: new MediaRegistry(library) };
+  const background = new BackgroundWork();
+  const deps: CoreDeps = { config, db, library, pool, media: new MediaRegistry(library), background };
 
   const handlers: Handlers = {
     ...libraryFeature(deps),
@@ -70,7 +74,9 @@ export async function createCore(partial: Partial<CoreConfig> = {}): Promise<Cor
   return {
     handlers,
     deps,
+    resumeBackgroundWork: () => library.resumeFollowUps(),
     async close() {
+      await background.close();
       await pool.close();
       db.close();
       fs.rmSync(config.tempDir, { recursive: true, force: true });

@@ -105,6 +105,7 @@ void app.whenReady().then(async () => {
     workerScript: path.join(import.meta.dirname, 'worker.js'),
     tempDir: path.join(app.getPath('temp'), `proofmark-${process.pid}`),
   });
+  core.resumeBackgroundWork();
   host = new CallHost(core);
   const media = core.deps.media;
 

@@ -116,10 +116,11 @@ const core = await createCore({ libraryDir: dirs.library });
 const ctx = { signal: new AbortController().signal, progress: () => {} };
 const tImport = performance.now();
 const imported = await core.deps.library.import([dirs.originals, dirs.distractors], true, ctx);
-const importSeconds = (performance.now() - tImport) / 1000;
-if (imported.errors.length || imported.warnings.length) console.log('import problems', imported.errors, imported.warnings);
-const idOf = new Map([...imported.imported, ...imported.existing].map((it) => [it.path, it.id]));
 const service = findService(core.deps);
+const fingerprinted = await service.backfill(false, ctx);
+const importSeconds = (performance.now() - tImport) / 1000;
+if (imported.errors.length || fingerprinted.failed.length) console.log('import problems', imported.errors, fingerprinted.failed);
+const idOf = new Map([...imported.imported, ...imported.existing].map((it) => [it.path, it.id]));
 console.log(`imported and fingerprinted ${imported.imported.length} pictures in ${importSeconds.toFixed(1)} s; status ${JSON.stringify(service.status())}`);
 
 // Baseline: plain 64-bit DCT pHash of the whole picture.

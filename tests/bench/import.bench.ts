@@ -1,8 +1,8 @@
 // npm run bench:import — imports 200 real photos (the corpus at its real sizes, copies made
 // distinct by a trailer after the image data) into a fresh library, next to the limit measured
-// in the same run: read + SHA-256 + the same sharp thumbnail, no database, no store. Since Find,
-// import also fingerprints every original; a second limit adds that fingerprint (decode + kernel
-// in the same worker pool), so the store's own overhead stays visible.
+// in the same run: read + SHA-256 + the same sharp thumbnail, no database, no store. Find then
+// fingerprints the new originals in the background; that phase is timed on its own, against a
+// second limit that adds the fingerprint (decode + kernel in the same worker pool).
 // Each phase runs in its own process so peak RSS is its own.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -19,7 +19,7 @@ import { corpusFile, corpusNames } from '../helpers/corpus.ts';
 const COUNT = Number(process.env.BENCH_COUNT ?? 200);
 const [mode, dir] = process.argv.slice(2);
 
-interface PhaseResult { seconds: number; files: number; bytes: number; peakRssMiB: number }
+interface PhaseResult { seconds: number; files: number; bytes: number; peakRssMiB: number; fingerprint?: { seconds: number; peakRssMiB: number } }
 
 async function listFiles(folder: string) {
   const names = (await fs.readdir(folder)).sort();
@@ -52,9 +52,15 @@ async function phase(which: string, folder: string): Promise<PhaseResult> {
     const start = performance.now();
     const result = await core.deps.library.import([folder], true, { signal, progress: () => {} });
     seconds = (performance.now() - start) / 1000;
+    const importRss = process.resourceUsage().maxRSS / 1024;
     if (result.imported.length !== files.length) throw new Error(`imported ${result.imported.length} of ${files.length}: ${JSON.stringify(result.errors)}`);
+    // The background fingerprinting started when the import ended; back-fill joins it.
+    const fp = await core.handlers['find.backfill']({ redo: false }, { signal, progress: () => {} });
+    const fpSeconds = (performance.now() - start) / 1000 - seconds;
+    if (fp.fingerprinted !== files.length) throw new Error(`fingerprinted ${fp.fingerprinted} of ${files.length}: ${JSON.stringify(fp.failed)}`);
     await core.close();
     await fs.rm(library, { recursive: true, force: true });
+    return { seconds, files: files.length, bytes, peakRssMiB: importRss, fingerprint: { seconds: fpSeconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 } };
   }
   return { seconds, files: files.length, bytes, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
 }
@@ -88,12 +94,15 @@ if (mode) {
   console.log(`Import benchmark: ${COUNT} photos (corpus at real sizes, 0.3–20 MP), ${os.availableParallelism()} cores, Node ${process.version}\n`);
   console.log('| phase | files | MB | seconds | images/s | MB/s | peak RSS MiB |');
   console.log('|---|---|---|---|---|---|---|');
+  const fp = imported.fingerprint!;
+  const ready = { ...imported, seconds: imported.seconds + fp.seconds, peakRssMiB: fp.peakRssMiB };
   console.log(row('limit: read + SHA-256 + thumbnail, no DB', limit));
+  console.log(row('proofmark import (store, SQLite, metadata, thumbnail, provenance)', imported));
   console.log(row('limit + Find fingerprint (decode 1024 px grey, hashes, ORB)', limitFind));
-  console.log(row('proofmark import (store, SQLite, metadata, provenance, fingerprint)', imported));
-  const ratio = (limit.seconds / imported.seconds);
+  console.log(row('proofmark import, then Find fingerprints in the background', ready));
+  const ratio = limit.seconds / imported.seconds;
   console.log(`\nimport / limit throughput: ${ratio.toFixed(2)} (target ≥ 0.80): ${ratio >= 0.8 ? 'met' : 'NOT met'}`);
-  console.log(`import / (limit + fingerprint) throughput: ${(limitFind.seconds / imported.seconds).toFixed(2)}`);
-  console.log(`import peak RSS: ${imported.peakRssMiB.toFixed(0)} MiB (target < 1024): ${imported.peakRssMiB < 1024 ? 'met' : 'NOT met'}`);
+  console.log(`import + fingerprints / (limit + fingerprint) throughput: ${(limitFind.seconds / ready.seconds).toFixed(2)} (fingerprinting alone took ${fp.seconds.toFixed(1)} s)`);
+  console.log(`peak RSS: import ${imported.peakRssMiB.toFixed(0)} MiB, with fingerprints ${fp.peakRssMiB.toFixed(0)} MiB (target < 1024): ${fp.peakRssMiB < 1024 ? 'met' : 'NOT met'}`);
   await fs.rm(folder, { recursive: true, force: true });
 }

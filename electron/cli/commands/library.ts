@@ -25,7 +25,18 @@ export function registerLibraryCommands(program: Command): void {
     .option('--no-recursive', 'do not descend into sub-folders')
     .action(async (paths: string[], cmdOpts: { recursive: boolean }, cmd: Command) => {
       const opts = globalOptions(cmd);
-      const result = await withCore(opts, (core) => invoke(core, 'library.import', { paths, recursive: cmdOpts.recursive }, opts));
+      let fingerprintProblem: string | null = null;
+      const result = await withCore(opts, async (core) => {
+        const imported = await invoke(core, 'library.import', { paths, recursive: cmdOpts.recursive }, opts);
+        // Find's fingerprints of the new photos are done before the command ends (the app does them in the background).
+        if (imported.imported.length) {
+          await invoke(core, 'find.backfill', { redo: false }, opts).then(
+            (r) => { if (r.failed.length) fingerprintProblem = `${r.failed.length} not fingerprinted for Find (${r.failed[0]!.error})`; },
+            (err: unknown) => { fingerprintProblem = `fingerprints for Find not finished (${err instanceof Error ? err.message : String(err)})`; },
+          );
+        }
+        return imported;
+      });
       if (opts.json) printJson(result);
       else {
         for (const i of result.imported) console.log(`imported  #${i.id}  ${i.path}`);
@@ -33,6 +44,7 @@ export function registerLibraryCommands(program: Command): void {
         for (const e of result.errors) console.log(`error     ${e.path}: ${e.error}`);
         console.log(`${result.imported.length} imported, ${result.existing.length} already in the library, ${result.errors.length} errors`);
       }
+      if (fingerprintProblem) console.error(`note: ${fingerprintProblem}; "proofmark find backfill" completes them.`);
       if (result.errors.length > 0) throw new CliExit(EXIT_NEGATIVE);
     });
 

@@ -11,8 +11,8 @@ import { ImageRepository, type ListFilter } from './repository.ts';
 import { ProvenanceLog } from './provenance.ts';
 import { BlobStore, sha256, sha256File } from './store.ts';
 
-/** Something another feature does for each newly imported image (e.g. fingerprinting). */
-export type ImportHook = (item: ImageItem, bytes: Uint8Array) => Promise<void>;
+/** Told the ids of newly imported images when an import ends (Find fingerprints them). */
+export type ImportHook = (ids: number[]) => void;
 
 export interface LibraryServiceOptions {
   db: Db;
@@ -45,8 +45,14 @@ export class LibraryService {
     this.thumbs = new BlobStore(path.join(opts.root, 'thumbs'));
   }
 
-  onImported(hook: ImportHook): void {
+  /** Follow-up work for new images starts after the import, so it never slows the import down. */
+  onImportFinished(hook: ImportHook): void {
     this.hooks.push(hook);
+  }
+
+  /** Starts the follow-up work that earlier imports left undone (an app closed mid-way, a new fingerprint version). */
+  resumeFollowUps(): void {
+    for (const hook of this.hooks) hook([]);
   }
 
   /**
@@ -118,7 +124,7 @@ export class LibraryService {
 
   async import(paths: string[], recursive: boolean, ctx: CallContext): Promise<ImportResult> {
     const walked = await collectFiles(paths, { recursive, accept: looksLikeImageName });
-    const result: ImportResult = { imported: [], existing: [], errors: [...walked.errors], warnings: [] };
+    const result: ImportResult = { imported: [], existing: [], errors: [...walked.errors] };
     const outcomes = await runBatch(
       walked.files,
       { concurrency: this.opts.concurrency, signal: ctx.signal, progress: ctx.progress, label: (f) => f.path, phase: 'import' },
@@ -128,12 +134,12 @@ export class LibraryService {
       if (!o.ok) result.errors.push({ path: o.item.path, error: o.error });
       else if (o.value.existing) result.existing.push(o.value.item);
       else result.imported.push(o.value.item);
-      if (o.ok && o.value.warning) result.warnings.push({ path: o.item.path, warning: o.value.warning });
     }
+    if (result.imported.length) for (const hook of this.hooks) hook(result.imported.map((i) => i.id));
     return result;
   }
 
-  private async importOne(file: string): Promise<{ existing: boolean; item: ImportItem; warning?: string }> {
+  private async importOne(file: string): Promise<{ existing: boolean; item: ImportItem }> {
     const stat = await fs.stat(file);
     if (stat.size > MAX_FILE_BYTES) throw new ProofmarkError('too_large', `${file} is ${Math.round(stat.size / 1e6)} MB, over the 1 GB import limit.`);
     const bytes = await fs.readFile(file);
@@ -161,15 +167,7 @@ export class LibraryService {
       this.events.append(id, 'imported', { sha256: hash, sourcePath: file, byteSize: bytes.length, format: probe.format });
       return { existing: false, id, title };
     })();
-    const result = { existing: outcome.existing, item: { id: outcome.id, sha256: hash, path: file, title: outcome.title } };
-    if (outcome.existing) return result;
-    // The original is safely stored; a failing follow-up step must not turn that into an error.
-    const item = this.images.byId(outcome.id)!;
-    const problems: string[] = [];
-    for (const hook of this.hooks) {
-      await hook(item, bytes).catch((err: unknown) => problems.push(err instanceof Error ? err.message : String(err)));
-    }
-    return problems.length ? { ...result, warning: problems.join('; ') } : result;
+    return { existing: outcome.existing, item: { id: outcome.id, sha256: hash, path: file, title: outcome.title } };
   }
 
   async verify(ctx: CallContext): Promise<VerifyLibraryResult> {

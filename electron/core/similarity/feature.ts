@@ -26,10 +26,10 @@ export function findFeature(deps: CoreDeps): HandlersFor<typeof findMethods> {
   const service = findService(deps);
   // The hidden-watermark reading of every suspect, shown next to the match.
   service.setHiddenDetector((bytes) => detectHiddenInBytes(deps, bytes));
-  // Every newly imported original is fingerprinted right away (a failure only warns: the back-fill catches up).
-  deps.library.onImported((item, bytes) => service.onImported(item, bytes));
+  // Newly imported originals are fingerprinted right after their import, in the background.
+  deps.library.onImportFinished(() => service.fingerprintInBackground());
   return {
-    'find.search': async (input) => service.search(input),
+    'find.search': async (input, ctx) => service.search(input, ctx),
     'find.compare': async (input) => {
       const { bytes, name } = await readSuspect(input);
       deps.library.get(input.originalId);

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { CallContext, DuplicateGroup, FindHiddenResult, FindMatch, FindResult, HiddenDetectResult, ImageItem } from '../../contract/index.ts';
+import type { CallContext, DuplicateGroup, FindHiddenResult, FindMatch, FindResult, HiddenDetectResult, Progress } from '../../contract/index.ts';
 import { ProofmarkError } from '../../contract/index.ts';
 import type { CoreDeps } from '../deps.ts';
 import { runBatch } from '../jobs/batch.ts';
@@ -45,6 +45,18 @@ export function findService(deps: CoreDeps): FindService {
   return s;
 }
 
+export interface BackfillResult {
+  fingerprinted: number;
+  alreadyDone: number;
+  failed: { id: number; error: string }[];
+}
+
+/** The one fingerprinting run allowed at a time, and who follows its progress. */
+interface FingerprintRun {
+  done: Promise<BackfillResult>;
+  listeners: Set<(p: Progress) => void>;
+}
+
 interface Scored {
   hit: IndexHit;
   fp: StoredFingerprint;
@@ -59,6 +71,9 @@ export class FindService {
   private readonly deps: CoreDeps;
   private index: FingerprintIndex | null = null;
   private hidden: HiddenDetector | null = null;
+  private running: FingerprintRun | null = null;
+  /** New images arrived while a run was going: run again when it ends. */
+  private runAgain = false;
 
   constructor(deps: CoreDeps) {
     this.deps = deps;
@@ -80,14 +95,47 @@ export class FindService {
     return { fp: { ...fp, ...decoded.original } as Query | StoredFingerprint, original: decoded.original, format: decoded.probe.format };
   }
 
-  /** Import hook: fingerprint and store a new original, and add it to the index. */
-  async onImported(item: ImageItem, bytes: Uint8Array): Promise<void> {
-    try {
-      const { fp } = await this.fingerprint(bytes, item.title, false);
-      this.store(item.id, fp);
-    } catch (err) {
-      throw new Error(`fingerprint for "find" not computed (${(err as Error).message}); run the find back-fill later`, { cause: err });
+  /**
+   * Import hook: the new originals are fingerprinted in the background right after the import
+   * (not inside it, so photos reach the library at full speed); searches wait for the run.
+   */
+  fingerprintInBackground(): void {
+    if (this.running) this.runAgain = true;
+    else if (this.status().missing === 0) return;
+    else this.startRun(false, { signal: this.deps.background.signal, progress: () => {} }, true);
+  }
+
+  private startRun(redo: boolean, ctx: CallContext, background: boolean): FingerprintRun {
+    const listeners = new Set<(p: Progress) => void>([ctx.progress]);
+    const work = this.fingerprintMissing(redo, { signal: ctx.signal, progress: (p) => listeners.forEach((l) => l(p)) });
+    const run: FingerprintRun = {
+      listeners,
+      done: work.finally(() => {
+        this.running = null;
+        if (this.runAgain && !this.deps.background.signal.aborted) {
+          this.runAgain = false;
+          this.startRun(false, { signal: this.deps.background.signal, progress: () => {} }, true);
+        }
+      }),
+    };
+    this.running = run;
+    if (background) this.deps.background.track(run.done).catch(() => {});
+    return run;
+  }
+
+  /** Waits for the fingerprinting going on (its progress shown to the caller); what it did. */
+  private async waitForRuns(ctx: CallContext): Promise<BackfillResult[]> {
+    const results: BackfillResult[] = [];
+    while (this.running) {
+      const run = this.running;
+      run.listeners.add(ctx.progress);
+      try {
+        results.push(await untilAborted(run.done, ctx.signal));
+      } finally {
+        run.listeners.delete(ctx.progress);
+      }
     }
+    return results;
   }
 
   private store(id: number, fp: StoredFingerprint): void {
@@ -112,7 +160,18 @@ export class FindService {
     return { total, fingerprinted, missing: Math.max(0, total - fingerprinted), threshold: MATCH_THRESHOLD };
   }
 
-  async backfill(redo: boolean, ctx: CallContext) {
+  /** Fingerprints what is missing (or everything, with redo), after any run already going. */
+  async backfill(redo: boolean, ctx: CallContext): Promise<BackfillResult> {
+    const earlier = await this.waitForRuns(ctx);
+    const own = await this.startRun(redo, ctx, false).done;
+    return {
+      fingerprinted: own.fingerprinted + earlier.reduce((a, r) => a + r.fingerprinted, 0),
+      alreadyDone: own.alreadyDone - earlier.reduce((a, r) => a + r.fingerprinted, 0),
+      failed: [...earlier.flatMap((r) => r.failed), ...own.failed],
+    };
+  }
+
+  private async fingerprintMissing(redo: boolean, ctx: CallContext): Promise<BackfillResult> {
     const ids = this.repo.missing(FINGERPRINT_VERSION, redo);
     const alreadyDone = this.deps.library.images.count() - ids.length;
     const outcomes = await runBatch(ids, { concurrency: this.deps.config.concurrency, signal: ctx.signal, progress: ctx.progress, label: (id) => `#${id}`, phase: 'fingerprint' }, async (id) => {
@@ -125,7 +184,7 @@ export class FindService {
   }
 
   /** Searches the library for the originals of a suspect picture given as bytes. */
-  async searchBytes(bytes: Uint8Array, opts: { limit?: number; name?: string; path?: string | null } = {}): Promise<FindResult> {
+  async searchBytes(bytes: Uint8Array, opts: { limit?: number; name?: string; path?: string | null; ctx?: CallContext } = {}): Promise<FindResult> {
     const name = opts.name ?? 'the picture';
     const limit = opts.limit ?? 10;
     const t0 = performance.now();
@@ -135,6 +194,9 @@ export class FindService {
       await hiddenPromise;
       throw err;
     });
+    const fingerprintMs = performance.now() - t0;
+    // Photos imported a moment ago are being fingerprinted: a search includes them.
+    await this.waitForRuns(opts.ctx ?? { signal: new AbortController().signal, progress: () => {} });
     const t1 = performance.now();
     const index = this.loadIndex();
     const status = this.status();
@@ -149,14 +211,14 @@ export class FindService {
     const hidden = await hiddenPromise;
     const q = { width: query.original.width, height: query.original.height, format: query.format, sha256, name, path: opts.path ?? null };
     return {
-      matches, threshold: MATCH_THRESHOLD, queryMs, fingerprintMs: t1 - t0, searched: index.size, notFingerprinted: status.missing,
+      matches, threshold: MATCH_THRESHOLD, queryMs, fingerprintMs, searched: index.size, notFingerprinted: status.missing,
       query: q, exactItemId: exact?.id ?? null, hidden, summary: describeMatch(matches[0], status.total, index.size),
     };
   }
 
-  async search(input: SuspectInput & { limit: number }): Promise<FindResult> {
+  async search(input: SuspectInput & { limit: number }, ctx: CallContext): Promise<FindResult> {
     const { bytes, name } = await readSuspect(input);
-    const result = await this.searchBytes(bytes, { limit: input.limit, name, path: input.path ?? null });
+    const result = await this.searchBytes(bytes, { limit: input.limit, name, path: input.path ?? null, ctx });
     if (input.path === undefined) {
       // A pasted picture is kept for this session, so a complaint can attach it as a file.
       await fs.mkdir(this.deps.config.tempDir, { recursive: true });
@@ -247,6 +309,7 @@ export class FindService {
 
   /** Groups of library items that match each other (connected components of match pairs). */
   async duplicates(ctx: CallContext): Promise<{ groups: DuplicateGroup[]; checked: number; notFingerprinted: number }> {
+    await this.waitForRuns(ctx);
     const index = this.loadIndex();
     const ids: number[] = [];
     for (const { id } of this.repo.each(FINGERPRINT_VERSION)) ids.push(id);
@@ -334,4 +397,14 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 export function ensureFound<T>(value: T | null | undefined, message: string): T {
   if (value === null || value === undefined) throw new ProofmarkError('not_found', message);
   return value;
+}
+
+/** The work's result, or an AbortError as soon as the signal fires (the work itself goes on). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

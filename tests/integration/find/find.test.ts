@@ -35,7 +35,6 @@ before(async () => {
   const files = await Promise.all(originals.map((n) => smallCopy(n, path.join(work.dir, 'lib'))));
   const r = await call(env.core, 'library.import', { paths: files, recursive: false } as never);
   assert.equal(r.errors.length, 0);
-  assert.equal(r.warnings.length, 0, 'fingerprinting at import raised no warning');
   for (const it of r.imported) ids.set(path.basename(it.path), it.id);
 });
 
@@ -45,7 +44,11 @@ after(async () => {
 });
 
 describe('find: search', () => {
-  it('every library photo is fingerprinted at import', async () => {
+  it('photos are fingerprinted right after their import, and a search waits for that', async () => {
+    // The first call after the import: the background fingerprinting may still be going.
+    const r = await search(await applyTransform(path.join(work.dir, 'lib', 'path.jpg'), 'jpeg50'));
+    assert.equal(r.matches[0]?.id, ids.get('path.jpg'), r.summary);
+    assert.equal(r.searched, originals.length);
     const s = await call(env.core, 'find.status', {});
     assert.equal(s.total, originals.length);
     assert.equal(s.fingerprinted, originals.length);
@@ -159,6 +162,32 @@ describe('find: bad input', () => {
       await assert.rejects(call(core, 'find.search', { path: corpusFile('kite.jpg'), limit: 5 }), /pixel|limit|large/i);
     } finally {
       await core.close();
+      await cleanup();
+    }
+  });
+
+  it('closing the core stops the background fingerprinting cleanly; the app resumes it', async () => {
+    const { dir, cleanup } = await tempDir('proofmark-find-resume-');
+    const libraryDir = path.join(dir, 'library');
+    try {
+      const files = await Promise.all(originals.map((n) => smallCopy(n, dir, 200)));
+      const first = await createCore({ libraryDir, concurrency: 2 });
+      const r = await call(first, 'library.import', { paths: files, recursive: false } as never);
+      assert.equal(r.imported.length, originals.length);
+      await first.close(); // right away: two photos are in flight, the rest never start
+      const second = await createCore({ libraryDir, concurrency: 2 });
+      try {
+        const left = (await call(second, 'find.status', {})).missing;
+        assert.ok(left >= originals.length - 2, `${left} left to fingerprint`);
+        second.resumeBackgroundWork();
+        const found = await call(second, 'find.search', { path: files[0]!, limit: 5 }); // waits for the resumed run
+        assert.equal(found.searched, originals.length);
+        assert.equal(found.matches[0]?.id, r.imported.find((i) => i.path === files[0])?.id);
+        assert.equal((await call(second, 'find.status', {})).missing, 0);
+      } finally {
+        await second.close();
+      }
+    } finally {
       await cleanup();
     }
   });
