@@ -235,7 +235,8 @@ export function FindScreen() {
           </Group>
         )}
         {notice ? <Alert color="yellow" withCloseButton onClose={() => setNotice(null)}>{notice}</Alert> : null}
-        {job.running ? <Group gap="sm"><Loader size="sm" /><Text size="sm">{t('searching')}</Text></Group> : null}
+        {job.running ? <Group gap="sm"><Loader size="sm" /><Text size="sm">{t(job.progress?.phase === 'fingerprint' ? 'waitingForFingerprints' : 'searching')}</Text></Group> : null}
+        {job.running && job.progress?.phase === 'fingerprint' ? <JobProgress progress={job.progress} onCancel={job.cancel} /> : null}
         {job.error ? <Alert color="red" data-testid="find-error">{job.error}</Alert> : null}
         {result ? (
           <>
