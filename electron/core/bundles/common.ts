@@ -6,7 +6,6 @@ import type { SigningKey } from './keys.ts';
 import { listFiles, sealFolder, type ManifestImage } from './manifest.ts';
 import { claimOutput, type OutputTarget } from './output.ts';
 import type { PeopleService } from './people.ts';
-import type { Peers } from './peers.ts';
 import { renderPdf, type DocumentModel } from './pdf/layout.ts';
 import type { BundleRepository } from './repository.ts';
 import { writeSignedZip } from './zip.ts';
@@ -16,7 +15,6 @@ export interface BundleEnv {
   deps: CoreDeps;
   people: PeopleService;
   repo: BundleRepository;
-  peers: () => Promise<Peers>;
   key: () => SigningKey;
 }
 

@@ -2,17 +2,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   ProofmarkError, type BuildResult, type CallContext, type ComplaintCheck, type ComplaintPrefill, type ComplaintSpecData,
-  type EvidenceFile, type FieldIssue, type ImageItem, type Platform, type ProvenanceEvent,
+  type EvidenceFile, type FieldIssue, type FindMatch, type HiddenDetectResult, type ImageItem, type Platform, type ProvenanceEvent,
 } from '../../contract/index.ts';
 import { ComplaintSpec } from '../../contract/bundles.ts';
 import { canonicalExtension } from '../imaging/format.ts';
+import { findByBytes } from '../similarity/api.ts';
+import { detectHiddenInBytes } from '../watermark/hidden/api.ts';
 import { bundleFileName, finishBundle, newBundleId, renderAll, startBundle, type BundleEnv, type PlannedDoc, type RenderedDoc } from './common.ts';
 import { formatDate, isValidDate, joinList, label, labelsFor, personView, phrase, urlProblem, type Labels, type Lang } from './context.ts';
 import { compare, normaliseTransform, prepareOriginal, takeEvidence, type Comparison, type NormalTransform, type PreparedOriginal } from './evidence.ts';
 import { displayImage } from './images.ts';
 import type { Block } from './pdf/layout.ts';
 import type { FullPerson } from './people.ts';
-import type { FindMatch, HiddenDetectResult } from './peers.ts';
 import { checkPerson, resolveRef } from './registration.ts';
 import { documentFromTemplate, fill, loadTemplate } from './templates.ts';
 
@@ -141,8 +142,8 @@ interface UseAnalysis {
   use: Use;
   suspect: EvidenceFile;
   screenshots: EvidenceFile[];
-  similarity: { available: boolean; match: FindMatch | null; error: string | null };
-  hidden: { available: boolean; result: HiddenDetectResult | null; error: string | null };
+  similarity: { match: FindMatch | null; error: string | null };
+  hidden: { result: HiddenDetectResult | null; error: string | null };
   transform: NormalTransform | null;
   comparison: Comparison;
 }
@@ -152,36 +153,35 @@ async function analyse(env: BundleEnv, item: ImageItem, original: PreparedOrigin
   const screenshots: EvidenceFile[] = [];
   for (const s of use.screenshots) screenshots.push(await takeEvidence(env.deps, s.path, { sha256: s.sha256, capturedAt: s.capturedAt }));
   const bytes = await fs.readFile(suspect.path);
-  const { similarity, hidden } = await peerReadings(env, item.id, suspect.sha256, bytes);
+  const { similarity, hidden } = await readingsOf(env, item.id, suspect.sha256, bytes);
   const upright = item.metadata.orientation && item.metadata.orientation >= 5 ? { w: item.height, h: item.width } : { w: item.width, h: item.height };
   const transform = similarity.match?.transform ? normaliseTransform(similarity.match.transform, upright.w, upright.h) : null;
   const comparison = await compare(original, bytes, transform, env.deps.config.pixelLimit, (input, transfer) => env.deps.pool.run('bundles.align', input, { transfer }));
   return { use, suspect, screenshots, similarity, hidden, transform, comparison };
 }
 
-type PeerReadings = Pick<UseAnalysis, 'similarity' | 'hidden'>;
-const readingsCache = new WeakMap<object, Map<string, PeerReadings>>();
+type Readings = Pick<UseAnalysis, 'similarity' | 'hidden'>;
+const readingsCache = new WeakMap<object, Map<string, Readings>>();
 
 /**
  * Find's match against the original and the hidden-mark reading of a suspect. Remembered per core
  * while the library's event log does not move (a preview and then the build, or two uses with the
  * same file, read each suspect once); any import, key import or bundle starts afresh.
  */
-async function peerReadings(env: BundleEnv, originalId: number, sha256: string, bytes: Buffer): Promise<PeerReadings> {
+async function readingsOf(env: BundleEnv, originalId: number, sha256: string, bytes: Buffer): Promise<Readings> {
   const head = (env.deps.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number | null } | undefined)?.id ?? 0;
   const key = `${originalId}:${sha256}:${head}`;
   let cache = readingsCache.get(env.deps);
   if (!cache) readingsCache.set(env.deps, (cache = new Map()));
   const known = cache.get(key);
   if (known) return known;
-  const peers = await env.peers();
-  const similarity: UseAnalysis['similarity'] = { available: Boolean(peers.similarity), match: null, error: null };
-  const hidden: UseAnalysis['hidden'] = { available: Boolean(peers.hidden), result: null, error: null };
+  const similarity: UseAnalysis['similarity'] = { match: null, error: null };
+  const hidden: UseAnalysis['hidden'] = { result: null, error: null };
   await Promise.all([
-    peers.similarity?.findByBytes(env.deps, bytes)
+    findByBytes(env.deps, bytes)
       .then((found) => { similarity.match = found.matches.find((m) => m.id === originalId) ?? null; })
       .catch((err: Error) => { similarity.error = err.message; }),
-    peers.hidden?.detectHiddenInBytes(env.deps, bytes)
+    detectHiddenInBytes(env.deps, bytes)
       .then((r) => { hidden.result = r; })
       .catch((err: Error) => { hidden.error = err.message; }),
   ]);
@@ -196,7 +196,6 @@ async function peerReadings(env: BundleEnv, originalId: number, sha256: string, 
 
 /** Words for what Find says changed between the original and the copy. */
 function changesText(a: UseAnalysis, L: Labels): string {
-  if (!a.similarity.available) return phrase(L, 'similarityUnavailable');
   const t = a.similarity.match?.transform;
   if (!t) return phrase(L, 'notInIndex');
   const ratio = (v: number) => `×${v.toFixed(2)}`;
@@ -221,7 +220,6 @@ function changesText(a: UseAnalysis, L: Labels): string {
 }
 
 function scoreText(a: UseAnalysis, L: Labels): string {
-  if (!a.similarity.available) return phrase(L, 'similarityUnavailable');
   if (a.similarity.error) return `${phrase(L, 'notAvailable', {}, 'word')} (${a.similarity.error})`;
   // Find's score is calibrated 0–100; at or above its threshold it reports a match.
   return a.similarity.match ? `${a.similarity.match.score.toFixed(1)} / 100` : phrase(L, 'notInIndex');
@@ -234,7 +232,6 @@ const ORIENTATION_ZH: Record<string, string> = {
 };
 
 function hiddenView(a: UseAnalysis, L: Labels, lang: Lang) {
-  if (!a.hidden.available) return { found: false, resultText: phrase(L, 'hiddenUnavailable') };
   if (a.hidden.error || !a.hidden.result) return { found: false, resultText: `${phrase(L, 'notAvailable', {}, 'word')} (${a.hidden.error ?? 'no result'})` };
   const r = a.hidden.result;
   if (!r.found) return { found: false, resultText: phrase(L, r.signal === 'faint' ? 'hiddenFaint' : 'hiddenNotFound') };
@@ -342,7 +339,7 @@ async function complaintDocuments(
       reasonText: u.reason || defaultReason(u.platform),
       scoreText: scoreText(a, L),
       scoreClause: a.similarity.match ? phrase(L, 'score', { score: scoreText(a, L) }) : '',
-      matchText: !a.similarity.available ? phrase(L, 'similarityUnavailable') : a.similarity.match ? (a.similarity.match.isMatch ? phrase(L, 'match') : phrase(L, 'noMatch')) : phrase(L, 'notInIndex'),
+      matchText: a.similarity.match ? (a.similarity.match.isMatch ? phrase(L, 'match') : phrase(L, 'noMatch')) : phrase(L, 'notInIndex'),
       changesText: changesText(a, L),
       hidden: hv,
       suspectFile: files.uses[i]!.suspect,
@@ -543,8 +540,8 @@ export async function buildComplaint(env: BundleEnv, spec: Spec, outDir: string,
         shop: a.use.shop, foundOn: a.use.foundOn, itemId: a.use.itemId || null,
         suspect: { file: files.uses[i]!.suspect, sha256: a.suspect.sha256, receivedAt: a.suspect.receivedAt, width: a.suspect.width, height: a.suspect.height },
         screenshots: a.screenshots.map((s, j) => ({ file: files.uses[i]!.screenshots[j], sha256: s.sha256, capturedAt: s.capturedAt, capturedAtSource: s.capturedAtSource, receivedAt: s.receivedAt })),
-        similarity: a.similarity.available ? { score: a.similarity.match?.score ?? null, isMatch: a.similarity.match?.isMatch ?? false, transform: a.similarity.match?.transform ?? null, error: a.similarity.error } : 'not available',
-        hiddenMark: a.hidden.available ? (a.hidden.result ?? { error: a.hidden.error }) : 'not available',
+        similarity: { score: a.similarity.match?.score ?? null, isMatch: a.similarity.match?.isMatch ?? false, transform: a.similarity.match?.transform ?? null, error: a.similarity.error },
+        hiddenMark: a.hidden.result ?? { error: a.hidden.error },
         comparison: { alignment: a.comparison.alignment, meanDifference: Number(a.comparison.meanDifference.toFixed(4)) },
       })),
     };

@@ -2,14 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { ProofmarkError, type EvidenceFile } from '../../contract/index.ts';
+import { ProofmarkError, type EvidenceFile, type FindMatch } from '../../contract/index.ts';
 import { canonicalExtension } from '../imaging/format.ts';
 import { readMetadata } from '../imaging/metadata.ts';
 import { probeImage } from '../imaging/probe.ts';
 import type { CoreDeps } from '../deps.ts';
 import type { Picture } from './images.ts';
 import type { AlignInput } from './align.ts';
-import type { FindTransform } from './peers.ts';
 
 /** Largest screenshot or suspect file taken into custody. */
 export const MAX_EVIDENCE_BYTES = 100 * 1024 * 1024;
@@ -145,7 +144,7 @@ export interface NormalTransform {
 }
 
 /** Find's transform, clamped to the upright original (width × height). */
-export function normaliseTransform(t: FindTransform | null | undefined, width: number, height: number): NormalTransform {
+export function normaliseTransform(t: FindMatch['transform'] | null | undefined, width: number, height: number): NormalTransform {
   let box: Box | null = null;
   const c = t?.cropBox;
   if (c && Number.isFinite(c.x) && Number.isFinite(c.y) && c.width > 0 && c.height > 0) {

@@ -8,7 +8,6 @@ import type { BundleEnv } from './common.ts';
 import { addEvidence, buildComplaint, prefillComplaint, previewComplaint, validateComplaint } from './complaint.ts';
 import { loadSigningKey, signingKeyExists, type SigningKey } from './keys.ts';
 import { PeopleService } from './people.ts';
-import { loadPeers } from './peers.ts';
 import { renderPreview } from './preview.ts';
 import { buildRegistration, prefillRegistration, previewRegistration, validateRegistration } from './registration.ts';
 import { BundleRepository } from './repository.ts';
@@ -23,7 +22,6 @@ export function bundlesFeature(deps: CoreDeps): HandlersFor<typeof bundlesMethod
     deps,
     people: new PeopleService(deps.db, deps.config.libraryDir),
     repo: new BundleRepository(deps.db),
-    peers: loadPeers,
     key: () => (key ??= loadSigningKey(deps.config.libraryDir)),
   };
   /** The library's key fingerprint, without creating a key just to compare. */

@@ -2,16 +2,16 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   ProofmarkError, type BuildResult, type CallContext, type FieldIssue, type ImageItem, type RegistrationCheck,
-  type RegistrationPrefill, type RegistrationSpecData, type SampleCheck,
+  type RegistrationPrefill, type RegistrationSpecData, type RuleResult, type SampleCheck,
 } from '../../contract/index.ts';
 import { PersonRef, RegistrationSpec } from '../../contract/bundles.ts';
+import { checkFiles, fixFiles } from '../compliance/api.ts';
 import { readStoredDensity, toDpi } from '../imaging/density.ts';
 import { dateLine, emailProblem, formatDate, isValidDate, joinList, label, labelsFor, personView, phrase, urlProblem, type Labels, type Lang } from './context.ts';
 import { displayImage } from './images.ts';
 import { hashFile } from './manifest.ts';
 import { type Block } from './pdf/layout.ts';
 import { readScan, validResidentId, type FullPerson } from './people.ts';
-import type { ComplianceFile } from './peers.ts';
 import { documentFromTemplate, fill, loadStrings, loadTemplate } from './templates.ts';
 import { bundleFileName, finishBundle, newBundleId, renderAll, startBundle, type BundleEnv, type PlannedDoc, type RenderedDoc } from './common.ts';
 
@@ -298,22 +298,13 @@ function sampleExt(item: ImageItem): string {
   return item.format === 'png' ? 'png' : 'jpg';
 }
 
-function findingsOf(rules: unknown[]): string[] {
-  return rules.flatMap((r) => {
-    if (!r || typeof r !== 'object') return [];
-    const o = r as Record<string, unknown>;
-    const status = o.status ?? o.verdict ?? o.result;
-    if (status === 'pass' || status === 'skip' || status === 'ok' || o.passed === true) return [];
-    const msg = o.reason ?? o.message ?? o.detail;
-    const id = typeof o.id === 'string' ? o.id : typeof o.rule === 'string' ? o.rule : '';
-    return typeof msg === 'string' ? [id ? `${id}: ${msg}` : msg] : id ? [id] : [];
-  });
+function findingsOf(rules: RuleResult[]): string[] {
+  return rules.filter((r) => r.status === 'warn' || r.status === 'fail').map((r) => `${r.id}: ${r.reason}`);
 }
 
 /** Every sample against its CPCC profile (the originals are read, never changed). */
 export async function checkSamples(env: BundleEnv, spec: Spec, items: ImageItem[]): Promise<SampleCheck[]> {
   const profileId = profileFor(spec);
-  const peers = await env.peers();
   const titled = spec.images.map((im, i) => ({ im, item: items.find((it) => it.id === im.imageId), n: i + 1 }));
   const base = titled.filter((t) => t.item).map((t) => ({
     imageId: t.item!.id,
@@ -322,13 +313,13 @@ export async function checkSamples(env: BundleEnv, spec: Spec, items: ImageItem[
     profileId,
   }));
   const paths = base.map((b) => env.deps.library.originalPath(b.imageId));
-  const result = await peers.compliance.checkFiles(env.deps, paths, profileId);
-  const byPath = new Map<string, ComplianceFile>(result.files.map((f) => [path.resolve(f.path), f]));
+  const result = await checkFiles(env.deps, paths, profileId);
+  const byPath = new Map(result.files.map((f) => [path.resolve(f.path), f]));
   return base.map((b, i) => {
     const f = byPath.get(path.resolve(paths[i]!));
     if (!f) return { ...b, verdict: 'unchecked', findings: ['the registration check returned no result for this file'], fixable: false };
     // Only a fix that keeps the pixels is offered; re-encoding a sample is the user's call.
-    return { ...b, verdict: f.verdict, findings: findingsOf(f.rules), fixable: f.fixable && f.needsReencode !== true };
+    return { ...b, verdict: f.verdict, findings: findingsOf(f.rules), fixable: f.fixable && !f.needsReencode };
   });
 }
 
@@ -558,7 +549,6 @@ export async function buildRegistration(env: BundleEnv, spec: Spec, outDir: stri
     await fs.mkdir(path.join(build.target.staging, 'samples'), { recursive: true });
     const samples: SampleInfo[] = [];
     const fixed: number[] = [];
-    const peers = await env.peers();
     for (const [i, c] of checks.entries()) {
       if (ctx.signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
       const item = items.find((it) => it.id === c.imageId)!;
@@ -569,9 +559,8 @@ export async function buildRegistration(env: BundleEnv, spec: Spec, outDir: stri
         // The lossless fix works on the copy; the library's original is never touched.
         const fixDir = path.join(build.target.staging, '.fix');
         await fs.mkdir(fixDir, { recursive: true });
-        const report = (await peers.compliance.fixFiles(env.deps, [dest], c.profileId, fixDir)) as { files?: { output?: string | null; error?: string }[] } | null;
-        const reported = report?.files?.[0];
-        if (reported?.error) throw new ProofmarkError('internal', `The lossless fix of sample "${c.title}" failed: ${reported.error}`);
+        const reported = (await fixFiles(env.deps, [dest], c.profileId, fixDir)).files[0];
+        if (reported?.status === 'failed') throw new ProofmarkError('internal', `The lossless fix of sample "${c.title}" failed: ${reported.remaining.join('; ')}`);
         const out = reported?.output ? [reported.output] : (await fs.readdir(fixDir)).map((n) => path.join(fixDir, n));
         if (out.length !== 1) throw new ProofmarkError('internal', `The lossless fix of sample "${c.title}" produced ${out.length} files instead of one.`);
         const ext = path.extname(out[0]!).toLowerCase().replace('.jpeg', '.jpg');
@@ -580,7 +569,7 @@ export async function buildRegistration(env: BundleEnv, spec: Spec, outDir: stri
         dest = path.join(build.target.staging, ...name.split('/'));
         await fs.rename(out[0]!, dest);
         await fs.rm(fixDir, { recursive: true });
-        const again = await peers.compliance.checkFiles(env.deps, [dest], c.profileId);
+        const again = await checkFiles(env.deps, [dest], c.profileId);
         if (again.files[0]?.verdict === 'fail') throw new ProofmarkError('internal', `Sample "${c.title}" still fails ${c.profileId} after its fix: ${findingsOf(again.files[0].rules).join('; ')}`);
         c.sampleName = name;
         fixed.push(item.id);
