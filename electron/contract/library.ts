@@ -72,7 +72,7 @@ export interface ImportResult {
 }
 
 export interface VerifyProblem {
-  kind: 'file_missing' | 'file_changed' | 'file_unexpected' | 'chain_broken' | 'event_changed' | 'row_missing' | 'integrity';
+  kind: 'file_missing' | 'file_changed' | 'file_unexpected' | 'chain_broken' | 'event_changed' | 'head_mismatch' | 'row_missing' | 'integrity';
   message: string;
   imageId?: number;
   eventId?: number;

@@ -65,6 +65,16 @@ export class ProvenanceLog {
     return (this.db.prepare('SELECT * FROM events WHERE image_id = ? ORDER BY id').all(imageId) as EventRow[]).map(fromRow);
   }
 
+  /** The newest event's id and hash (null for an empty log). */
+  head(): { eventId: number; hash: string } | null {
+    const row = this.db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+    return row ? { eventId: row.id, hash: row.hash } : null;
+  }
+
+  hashOf(eventId: number): string | null {
+    return (this.db.prepare('SELECT hash FROM events WHERE id = ?').pluck().get(eventId) as string | undefined) ?? null;
+  }
+
   count(): number {
     return this.db.prepare('SELECT count(*) FROM events').pluck().get() as number;
   }

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ProofmarkError, type CallContext, type ImageItem, type ImportItem, type ImportResult, type ProvenanceEvent, type VerifyLibraryResult, type VerifyProblem } from '../../contract/index.ts';
 import { canonicalExtension, looksLikeImageName } from '../imaging/format.ts';
@@ -21,6 +22,9 @@ export interface LibraryServiceOptions {
   /** Files in flight at once during import. */
   concurrency: number;
 }
+
+/** The newest event's id and hash, kept outside the database (see anchorHead). */
+const HEAD_FILE = 'provenance-head.json';
 
 /** Largest file import will read into memory. */
 const MAX_FILE_BYTES = 1024 * 1024 * 1024;
@@ -63,6 +67,10 @@ export class LibraryService {
   async open(): Promise<{ removedOrphans: number; removedTemp: number }> {
     await Promise.all([this.originals.init(), this.thumbs.init()]);
     const removedTemp = (await this.originals.sweepTemp()) + (await this.thumbs.sweepTemp());
+    for (const name of await fs.readdir(this.root)) {
+      if (name.startsWith(`${HEAD_FILE}.tmp-`)) await fs.rm(path.join(this.root, name), { force: true });
+    }
+    if (this.readHead() === 'missing') this.anchorHead();
     const known = new Set(this.images.allStored().map((r) => r.storedName));
     const knownShas = new Set(this.images.allStored().map((r) => r.sha256));
     let removedOrphans = 0;
@@ -100,7 +108,38 @@ export class LibraryService {
 
   /** Record an action on an image (exported, watermarked, checked, bundled, …). */
   record(imageId: number | null, type: string, data: Record<string, unknown>): ProvenanceEvent {
-    return this.db.transaction(() => this.events.append(imageId, type, data))();
+    const event = this.db.transaction(() => this.events.append(imageId, type, data))();
+    this.anchorHead();
+    return event;
+  }
+
+  /**
+   * The hash chain shows any change inside the log, but not events removed from its end or a
+   * chain rewritten from scratch; a copy of the newest event's id and hash outside the database
+   * shows those. Written after each commit: a crash in between leaves it one step behind, which
+   * verify accepts (that event still exists with that hash).
+   */
+  private anchorHead(): void {
+    const head = this.events.head();
+    if (!head) return;
+    const file = path.join(this.root, HEAD_FILE);
+    writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(head));
+    renameSync(`${file}.tmp-${process.pid}`, file);
+  }
+
+  private readHead(): { eventId: number; hash: string } | 'missing' | 'unreadable' {
+    let text: string;
+    try {
+      text = readFileSync(path.join(this.root, HEAD_FILE), 'utf8');
+    } catch {
+      return 'missing';
+    }
+    try {
+      const head = JSON.parse(text) as { eventId?: unknown; hash?: unknown };
+      return Number.isInteger(head.eventId) && typeof head.hash === 'string' ? { eventId: head.eventId as number, hash: head.hash } : 'unreadable';
+    } catch {
+      return 'unreadable';
+    }
   }
 
   update(id: number, patch: { title?: string | undefined; tags?: string[] | undefined; collection?: string | null | undefined; notes?: string | undefined }): ImageItem {
@@ -119,6 +158,7 @@ export class LibraryService {
       this.images.update(id, patch);
       this.events.append(id, 'edited', { changes });
     })();
+    this.anchorHead();
     return this.get(id).item;
   }
 
@@ -167,6 +207,7 @@ export class LibraryService {
       this.events.append(id, 'imported', { sha256: hash, sourcePath: file, byteSize: bytes.length, format: probe.format });
       return { existing: false, id, title };
     })();
+    if (!outcome.existing) this.anchorHead();
     return { existing: outcome.existing, item: { id: outcome.id, sha256: hash, path: file, title: outcome.title } };
   }
 
@@ -193,6 +234,13 @@ export class LibraryService {
     }
     const chain = this.events.verify();
     for (const p of chain.problems) problems.push({ kind: p.kind, eventId: p.eventId, message: p.message });
+    const head = this.readHead();
+    if (head === 'unreadable') problems.push({ kind: 'head_mismatch', message: `${HEAD_FILE}, the record of the newest event kept outside the database, is unreadable.` });
+    else if (head !== 'missing') {
+      const hash = this.events.hashOf(head.eventId);
+      if (hash === null) problems.push({ kind: 'head_mismatch', eventId: head.eventId, message: `Event ${head.eventId} was the newest event and is gone: events were removed from the end of the history.` });
+      else if (hash !== head.hash) problems.push({ kind: 'head_mismatch', eventId: head.eventId, message: `Event ${head.eventId} is not the event recorded as the newest one (its hash differs): the history was rewritten.` });
+    }
     return { ok: problems.length === 0, imagesChecked: rows.length, eventsChecked: chain.checked, problems };
   }
 

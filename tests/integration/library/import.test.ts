@@ -92,6 +92,39 @@ describe('importing the corpus', () => {
   });
 });
 
+describe('history kept outside the database', () => {
+  test('removing the newest events or rewriting the whole history is reported by verify', async () => {
+    const env = await testCore();
+    const { dir, cleanup } = await tempDir();
+    try {
+      await copyCorpus(dir, ['rocket.jpg', 'coffee.png']);
+      const { imported } = await call(env.core, 'library.import', { paths: [dir] });
+      await call(env.core, 'library.update', { id: imported[0]!.id, title: 'Rocket, side' });
+      assert.equal((await call(env.core, 'library.verify', {})).ok, true);
+      const db = env.core.deps.db;
+      const rows = db.prepare('SELECT * FROM events ORDER BY id').all() as Record<string, unknown>[];
+
+      // Someone deletes the last event (the chain that is left is intact).
+      db.exec('DROP TRIGGER events_no_delete');
+      db.prepare('DELETE FROM events WHERE id = ?').run(rows.at(-1)!.id);
+      let verify = await call(env.core, 'library.verify', {});
+      assert.deepEqual(verify.problems.map((p) => [p.kind, p.eventId]), [['head_mismatch', rows.at(-1)!.id]]);
+      assert.match(verify.problems[0]!.message, /removed from the end/);
+
+      // Someone writes a whole new, internally consistent history of the same length.
+      db.prepare('DELETE FROM events').run();
+      const log = env.core.deps.library.events;
+      for (const r of rows) log.append(r.image_id as number | null, String(r.type), { ...(JSON.parse(String(r.data_json)) as object), note: 'rewritten' });
+      verify = await call(env.core, 'library.verify', {});
+      assert.deepEqual(verify.problems.map((p) => [p.kind, p.eventId]), [['head_mismatch', rows.at(-1)!.id]]);
+      assert.match(verify.problems[0]!.message, /history was rewritten/);
+    } finally {
+      await env.close();
+      await cleanup();
+    }
+  });
+});
+
 describe('a folder of bad files', () => {
   test('every good file imports, every bad one gets its own error, the library keeps only the good', async () => {
     const env = await testCore();
