@@ -55,6 +55,25 @@ describe('Library screen in Chromium through the bridge', { skip: skip ?? false 
     await app.page.waitForFunction(() => document.querySelectorAll('[data-testid="library-cell"]').length === 5);
   });
 
+  test('the date filters take a typed date or one picked from a calendar in the interface language', async () => {
+    const ctx = { signal: new AbortController().signal, progress: () => {} };
+    const before2010 = (await app.core.handlers['library.list']({ offset: 0, limit: 10, to: '2009-12-31' }, ctx)).total;
+    assert.ok(before2010 > 0 && before2010 < 5, `${before2010} photos captured before 2010`);
+    const to = app.page.getByTestId('filter-to');
+    await to.fill('2009-12-31');
+    await to.press('Enter');
+    await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid="library-cell"]').length === n, before2010);
+    await app.page.getByText('中文').click();
+    await app.page.getByTestId('filter-from').click();
+    await app.page.getByText('2009年12月').waitFor(); // the calendar opens at the other bound, in Chinese
+    await app.screenshot('library-zh-date-filter');
+    await app.page.keyboard.press('Escape');
+    await app.page.getByText('English').click();
+    await to.fill('');
+    await to.press('Enter');
+    await app.page.waitForFunction(() => document.querySelectorAll('[data-testid="library-cell"]').length === 5);
+  });
+
   test('Chinese UI and dark theme', async () => {
     await app.page.getByText('中文').click();
     await app.page.getByTestId('nav-library').getByText('图库').waitFor();

@@ -1,4 +1,6 @@
 import { Alert, Box, Button, Group, List, Stack, Text, TextInput } from '@mantine/core';
+import { DateInput, DatesProvider } from '@mantine/dates';
+import 'dayjs/locale/zh-cn';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImageItem, ImportResult } from '../../../../electron/contract/index.ts';
@@ -11,7 +13,8 @@ import { LibraryGrid } from './LibraryGrid.tsx';
 import { DuplicatesButton } from '../find/DuplicatesButton.tsx';
 
 export function LibraryScreen() {
-  const { t } = useTranslation('library');
+  const { t, i18n } = useTranslation('library');
+  const zh = i18n.language.startsWith('zh');
   const [items, setItems] = useState<ImageItem[]>([]);
   const [filter, setFilter] = useState({ text: '', tag: '', from: '', to: '' });
   const [selected, setSelected] = useState<number | null>(null);
@@ -60,8 +63,11 @@ export function LibraryScreen() {
               }} />
               <TextInput placeholder={t('search')} value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.currentTarget.value })} w={220} data-testid="library-search" />
               <TextInput placeholder={t('tag')} value={filter.tag} onChange={(e) => setFilter({ ...filter, tag: e.currentTarget.value })} w={120} />
-              <TextInput type="date" aria-label={t('from')} leftSection={<Text size="xs" c="dimmed">{t('from')}</Text>} leftSectionWidth={64} value={filter.from} onChange={(e) => setFilter({ ...filter, from: e.currentTarget.value })} w={200} />
-              <TextInput type="date" aria-label={t('to')} leftSection={<Text size="xs" c="dimmed">{t('to')}</Text>} leftSectionWidth={64} value={filter.to} onChange={(e) => setFilter({ ...filter, to: e.currentTarget.value })} w={200} />
+              {/* The calendar follows the interface language; dates show as YYYY-MM-DD in both. */}
+              <DatesProvider settings={{ locale: zh ? 'zh-cn' : 'en', firstDayOfWeek: zh ? 1 : 0 }}>
+                <DateInput clearable valueFormat="YYYY-MM-DD" monthLabelFormat={zh ? 'YYYY年M月' : 'MMMM YYYY'} aria-label={t('from')} leftSection={<Text size="xs" c="dimmed">{t('from')}</Text>} leftSectionWidth={64} value={filter.from || null} maxDate={filter.to || undefined} onChange={(v) => setFilter({ ...filter, from: v ?? '' })} w={190} data-testid="filter-from" />
+                <DateInput clearable valueFormat="YYYY-MM-DD" monthLabelFormat={zh ? 'YYYY年M月' : 'MMMM YYYY'} aria-label={t('to')} leftSection={<Text size="xs" c="dimmed">{t('to')}</Text>} leftSectionWidth={64} value={filter.to || null} minDate={filter.from || undefined} onChange={(v) => setFilter({ ...filter, to: v ?? '' })} w={190} data-testid="filter-to" />
+              </DatesProvider>
               <DuplicatesButton onOpenItem={setSelected} />
               <Text size="sm" c="dimmed" data-testid="library-count">{t('count', { count: items.length })}</Text>
             </Group>
