@@ -145,7 +145,9 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
       if (err instanceof ProofmarkError) throw err;
       throw new ProofmarkError('io_error', describeFsError(err, `Writing ${path.join(outDir, subdir, `${base}.${EXTENSION[rendered.format]}`)}`));
     }
-    const sha256 = createHash('sha256').update(rendered.data).digest('hex');
+    const hash = createHash('sha256');
+    for (const piece of rendered.data) hash.update(piece);
+    const sha256 = hash.digest('hex');
     const result: ExportedFile = {
       source: item.kind === 'library' ? src.label : item.path,
       imageId: src.imageId,
@@ -153,7 +155,7 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
       format: rendered.format,
       width: rendered.width,
       height: rendered.height,
-      bytes: rendered.data.length,
+      bytes: rendered.bytes,
       sha256,
       visibleMark: rendered.visibleMark,
       hiddenMark: rendered.hiddenMark,

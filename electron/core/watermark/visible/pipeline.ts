@@ -11,7 +11,8 @@ import { markSpec, type MarkRenderer, type MarkSpec } from './mark.ts';
 import { buildExif, tiffStart } from './metadata/exif.ts';
 import { buildXmp, hasRights, rightsOnlyXmp } from './metadata/xmp.ts';
 import { filterApp13, readJpegApp13 } from './metadata/iptc.ts';
-import { injectJpeg, injectPng, injectWebp, MetadataTooLarge, patchAvifExif, type MetadataBlocks } from './metadata/containers.ts';
+import { injectJpegParts, injectPng, injectWebp, MetadataTooLarge, patchAvifExif, type MetadataBlocks } from './metadata/containers.ts';
+import { spoolFrame } from './spool.ts';
 import { fillTokens, readExifFields } from './tokens.ts';
 
 export type OutputFormat = Exclude<ExportFormat, 'same'>;
@@ -110,13 +111,15 @@ interface Decoded {
   keptIcc: Buffer | null;
   srgb: boolean;
   warnings: string[];
+  /** Hands a reused frame buffer back (after encoding); a no-op for ordinary buffers. */
+  release: () => void;
 }
 
 /**
  * Decodes upright (EXIF orientation applied), resized to exactly `size`, 8-bit RGB(A): in sRGB,
  * or in the source's own profile when asked to keep it. Only the first frame of an animation.
  */
-async function decode(bytes: Buffer, meta: Metadata, size: { width: number; height: number }, format: OutputFormat, colour: ExportSettings['colour'], pixelLimit: number): Promise<Decoded> {
+async function decode(bytes: Buffer, meta: Metadata, size: { width: number; height: number }, format: OutputFormat, colour: ExportSettings['colour'], pixelLimit: number, reuse = false): Promise<Decoded> {
   const warnings: string[] = [];
   const cmyk = meta.space === 'cmyk';
   const grey = (meta.channels ?? 3) < 3 || meta.space === 'b-w' || meta.space === 'grey16';
@@ -125,22 +128,37 @@ async function decode(bytes: Buffer, meta: Metadata, size: { width: number; heig
   if (colour === 'keep' && meta.icc && format === 'avif' && !cmyk) warnings.push('AVIF exports are written in sRGB; the source colour profile was converted.');
   if ((meta.pages ?? 1) > 1) warnings.push(`Animated image (${meta.pages} frames): only the first frame was exported.`);
   if (meta.depth === 'ushort') warnings.push('16-bit image: exported with 8 bits per channel.');
-  let img = sharp(bytes, { limitInputPixels: pixelLimit, failOn: 'truncated' }).rotate();
   const upright = uprightSize({ width: meta.width!, height: meta.pageHeight ?? meta.height!, orientation: meta.orientation ?? null });
-  if (upright.width !== size.width || upright.height !== size.height) img = img.resize(size.width, size.height, { fit: 'fill' });
-  img = keepIcc ? img.keepIccProfile() : img.toColourspace('srgb');
-  if (format === 'jpeg' && meta.hasAlpha) img = img.flatten({ background: '#ffffff' });
+  // A fresh pipeline per use: sharp's clone() would deep-copy the input bytes.
+  const pipeline = (): Sharp => {
+    let img = sharp(bytes, { limitInputPixels: pixelLimit, failOn: 'truncated' }).rotate();
+    if (upright.width !== size.width || upright.height !== size.height) img = img.resize(size.width, size.height, { fit: 'fill' });
+    img = keepIcc ? img.keepIccProfile() : img.toColourspace('srgb');
+    if (format === 'jpeg' && meta.hasAlpha) img = img.flatten({ background: '#ffffff' });
+    return img;
+  };
   let raw: RawPixels;
+  let release = () => {};
   try {
-    raw = await toRaw(img.raw({ depth: 'uchar' }));
+    // Exports of 8-bit images reuse one frame buffer per lane (see spool.ts); previews are cached, so they own theirs.
+    const spooled = reuse && meta.depth === 'uchar' ? await spoolFrame(pipeline()) : null;
+    if (spooled) {
+      raw = spooled.raw;
+      release = spooled.release;
+    } else {
+      raw = await toRaw(pipeline().raw({ depth: 'uchar' }));
+    }
   } catch (err) {
     throw new ProofmarkError('damaged_file', `The image cannot be decoded; it is damaged or truncated (${(err as Error).message.split('\n')[0]}).`);
   }
-  if (raw.width !== size.width || raw.height !== size.height) throw new Error(`decoded ${raw.width}x${raw.height}, expected ${size.width}x${size.height}`);
+  if (raw.width !== size.width || raw.height !== size.height) {
+    release();
+    throw new Error(`decoded ${raw.width}x${raw.height}, expected ${size.width}x${size.height}`);
+  }
   if (raw.channels !== 3 && raw.channels !== 4) {
     raw = await toRaw(sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels as 1 | 2 } }).toColourspace('srgb').raw());
   }
-  return { raw, keptIcc: keepIcc ? meta.icc! : null, srgb: !keepIcc, warnings };
+  return { raw, keptIcc: keepIcc ? meta.icc! : null, srgb: !keepIcc, warnings, release };
 }
 
 let srgbProfile: Promise<Buffer> | null = null;
@@ -155,7 +173,10 @@ function srgbIcc(): Promise<Buffer> {
 }
 
 export interface Rendered {
-  data: Buffer;
+  /** The file's bytes: pieces to write one after the other (the encoded image is not copied to add metadata). */
+  data: Buffer[];
+  /** Total length of `data`. */
+  bytes: number;
   format: OutputFormat;
   width: number;
   height: number;
@@ -227,8 +248,22 @@ async function markAndEncode(
   job: RenderJob,
   { probe, meta, format, size, mark }: { probe: Inspected; meta: Metadata; format: OutputFormat; size: { width: number; height: number }; mark: PreparedMark | null },
 ): Promise<Rendered> {
+  const { settings } = job;
+  const decoded = await decode(src.bytes, meta, size, format, settings.colour, deps.pixelLimit, true);
+  try {
+    return await markDecoded(deps, src, job, { probe, meta, format, decoded, mark });
+  } finally {
+    decoded.release();
+  }
+}
+
+async function markDecoded(
+  deps: PipelineDeps,
+  src: SourceImage,
+  job: RenderJob,
+  { probe, meta, format, decoded, mark }: { probe: Inspected; meta: Metadata; format: OutputFormat; decoded: Decoded; mark: PreparedMark | null },
+): Promise<Rendered> {
   const { settings, design } = job;
-  const decoded = await decode(src.bytes, meta, size, format, settings.colour, deps.pixelLimit);
   const warnings = [...decoded.warnings, ...(mark?.warnings ?? [])];
   let raw = decoded.raw;
 
@@ -251,7 +286,7 @@ async function markAndEncode(
 
   const dpi = settings.dpi ?? toDpi(probe.density)?.x ?? 72;
   const data = await encode(raw, format, settings, { src, meta, decoded, dpi, warnings });
-  return { data, format, width: raw.width, height: raw.height, geometry, visibleMark: Boolean(design), hiddenMark, warnings };
+  return { data, bytes: data.reduce((n, b) => n + b.length, 0), format, width: raw.width, height: raw.height, geometry, visibleMark: Boolean(design), hiddenMark, warnings };
 }
 
 interface EncodeContext {
@@ -262,7 +297,7 @@ interface EncodeContext {
   warnings: string[];
 }
 
-async function encode(raw: RawPixels, format: OutputFormat, settings: ExportSettings, ctx: EncodeContext): Promise<Buffer> {
+async function encode(raw: RawPixels, format: OutputFormat, settings: ExportSettings, ctx: EncodeContext): Promise<Buffer[]> {
   const keep = settings.metadata !== 'strip-all';
   const stripLocation = settings.metadata !== 'keep';
   const rights = hasRights(settings.rights) ? settings.rights : null;
@@ -294,12 +329,12 @@ async function encode(raw: RawPixels, format: OutputFormat, settings: ExportSett
   }
   const encoded = await img.toBuffer();
   const blocks: MetadataBlocks = { exif: exif.tiff, xmp: xmpPlan.xmp, icc, app13, dpi: ctx.dpi };
-  const write = (b: MetadataBlocks): Buffer => {
+  const write = (b: MetadataBlocks): Buffer[] => {
     switch (format) {
-      case 'jpeg': return injectJpeg(encoded, b);
-      case 'png': return injectPng(encoded, b);
-      case 'webp': return injectWebp(encoded, b, raw);
-      case 'avif': return patchAvifExif(encoded, b.exif!);
+      case 'jpeg': return injectJpegParts(encoded, b);
+      case 'png': return [injectPng(encoded, b)];
+      case 'webp': return [injectWebp(encoded, b, raw)];
+      case 'avif': return [patchAvifExif(encoded, b.exif!)];
     }
   };
   try {

@@ -33,17 +33,28 @@ function segment(marker: number, payload: Uint8Array): Buffer {
 
 /** Inserts the blocks after SOI (and after a JFIF APP0, which must come first). Throws MetadataTooLarge for EXIF/XMP over 64 KB. */
 export function injectJpeg(jpeg: Buffer, m: MetadataBlocks): Buffer {
+  const parts = injectJpegParts(jpeg, m);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/**
+ * injectJpeg as a list of pieces to write one after the other: the encoded image is not copied
+ * (a 24 MP JPEG is ~4 MB, and fresh memory is slow to touch on some machines).
+ */
+export function injectJpegParts(jpeg: Buffer, m: MetadataBlocks): Buffer[] {
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error('not a JPEG');
   let at = 2;
+  let head = jpeg.subarray(0, 2);
   const parts: Buffer[] = [];
   const hasJfif = jpeg[2] === 0xff && jpeg[3] === 0xe0 && jpeg.toString('latin1', 6, 11) === 'JFIF\0';
   if (hasJfif) {
     at = 4 + ((jpeg[4]! << 8) | jpeg[5]!);
+    head = jpeg.subarray(0, at);
     if (m.dpi) {
-      jpeg = Buffer.from(jpeg);
-      jpeg[13] = 1; // units: dots per inch
-      jpeg.writeUInt16BE(Math.round(m.dpi), 14);
-      jpeg.writeUInt16BE(Math.round(m.dpi), 16);
+      head = Buffer.from(head);
+      head[13] = 1; // units: dots per inch
+      head.writeUInt16BE(Math.round(m.dpi), 14);
+      head.writeUInt16BE(Math.round(m.dpi), 16);
     }
   } else if (m.dpi) {
     const d = Math.round(m.dpi);
@@ -59,8 +70,8 @@ export function injectJpeg(jpeg: Buffer, m: MetadataBlocks): Buffer {
     }
   }
   for (const p of m.app13 ?? []) parts.push(segment(0xed, p));
-  if (!parts.length) return jpeg;
-  return Buffer.concat([jpeg.subarray(0, at), ...parts, jpeg.subarray(at)]);
+  if (!parts.length && head.buffer === jpeg.buffer) return [jpeg];
+  return [head, ...parts, jpeg.subarray(at)];
 }
 
 function pngChunk(type: string, data: Uint8Array): Buffer {
