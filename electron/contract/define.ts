@@ -22,6 +22,16 @@ export function method<O>() {
   });
 }
 
+/**
+ * A warning about one result: English text for the CLI and JSON, and a code with its values so
+ * the interface can word it in its own language (falling back to the text).
+ */
+export interface Notice {
+  code: string;
+  text: string;
+  values?: Record<string, string | number>;
+}
+
 /** Progress of a job, as every front end shows it. */
 export interface Progress {
   done: number;

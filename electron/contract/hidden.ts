@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './define.ts';
+import { method, type Notice } from './define.ts';
 
 /** What a hidden-mark detection says about one image. */
 export interface HiddenDetectResult {
@@ -33,7 +33,7 @@ export interface HiddenDetectResult {
   keysTried: number;
   width: number;
   height: number;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 export interface HiddenKeyInfo {
@@ -51,7 +51,7 @@ export interface HiddenEmbedResult {
   imageId: number;
   /** Peak signal-to-noise ratio of the marked pixels against the decoded input (dB). */
   psnr: number;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 const filePath = z.string({ error: 'give a file path' }).min(1, 'give a file path');

@@ -103,7 +103,7 @@ describe('Find screen in Chromium through the bridge', { skip: skip ?? false }, 
     await app.page.getByTestId('duplicates-panel').waitFor({ state: 'detached' });
   });
 
-  test('in Chinese, the verdict and the changes are in Chinese', async () => {
+  test('in Chinese, the verdict, the changes and the hidden-mark notice are in Chinese', async () => {
     await app.page.getByText('中文', { exact: true }).click();
     await app.page.getByTestId('nav-find').click();
     const copy = path.join(work, 'grey.jpg');
@@ -111,6 +111,8 @@ describe('Find screen in Chromium through the bridge', { skip: skip ?? false }, 
     await dropFiles(app.page, '[data-testid="find-drop"]', [copy]);
     await app.page.getByTestId('find-summary').getByText(/这是你的照片 #\d+「kite」.*顺时针旋转 90°/).waitFor({ timeout: 60_000 });
     await app.page.getByTestId('find-render').waitFor({ timeout: 60_000 });
+    // The core's notice (no key yet) is worded by its code, not shown in English.
+    await app.page.getByTestId('hidden-result').getByText('这个图库还没有隐形水印密钥', { exact: false }).waitFor();
     await app.screenshot('find-zh');
     await app.page.getByText('English', { exact: true }).click();
   });

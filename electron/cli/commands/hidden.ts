@@ -19,7 +19,7 @@ function printDetect(file: string, r: HiddenDetectResult): void {
     const why = r.signal === 'faint' ? 'a faint mark-like pattern, but no payload could be read' : 'no hidden mark from any of this library\'s keys';
     console.log(`none   ${file}: ${why} (${r.keysTried} key${r.keysTried === 1 ? '' : 's'} tried; pilot score ${r.pilotZ})`);
   }
-  for (const w of r.warnings) console.log(`       ! ${w}`);
+  for (const w of r.warnings) console.log(`       ! ${w.text}`);
 }
 
 export function registerHiddenCommands(program: Command): void {
@@ -42,7 +42,7 @@ export function registerHiddenCommands(program: Command): void {
       if (opts.json) printJson(r);
       else {
         console.log(`marked ${r.path}  ${r.width}x${r.height}  owner ${r.ownerId}, image #${r.imageId}  PSNR ${r.psnr} dB`);
-        for (const w of r.warnings) console.log(`  ! ${w}`);
+        for (const w of r.warnings) console.log(`  ! ${w.text}`);
       }
     });
 

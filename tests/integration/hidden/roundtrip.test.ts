@@ -172,7 +172,8 @@ test('bad input: too small, flat, CMYK, 16-bit, grey, alpha, truncated and corru
   const flat = path.join(dir, 'flat.png');
   await sharp({ create: { width: 800, height: 600, channels: 3, background: '#7f8fa0' } }).png().toFile(flat);
   const f = await call(a.core, 'hidden.embed', { input: flat, output: path.join(dir, 'flat-out.png') });
-  assert.match(f.warnings.join(' '), /flat/);
+  assert.deepEqual(f.warnings.map((w) => w.code), ['hidden.flat']);
+  assert.match(f.warnings[0]!.text, /flat/);
 
   const base = sharp(corpusFile('path.jpg')).resize(1000);
   const variants: [string, Buffer, RegExp | null][] = [
@@ -186,7 +187,7 @@ test('bad input: too small, flat, CMYK, 16-bit, grey, alpha, truncated and corru
     await fs.writeFile(input, bytes);
     const output = path.join(dir, `marked-${name}`);
     const e = await call(a.core, 'hidden.embed', { input, output, imageId: 55 });
-    if (warning) assert.match(e.warnings.join(' '), warning, name);
+    if (warning) assert.match(e.warnings.map((w) => w.text).join(' '), warning, name);
     const d = await call(a.core, 'hidden.detect', { path: output });
     assert.ok(d.found && d.imageId === 55, `${name}: z ${d.pilotZ}`);
     if (name === 'grey.png') assert.equal((await sharp(output).metadata()).channels, 1, 'grey stays grey');
@@ -201,7 +202,8 @@ test('bad input: too small, flat, CMYK, 16-bit, grey, alpha, truncated and corru
   await assert.rejects(call(a.core, 'hidden.detect', { path: path.join(dir, 'missing.jpg') }), /Cannot read/);
   const small = await call(a.core, 'hidden.detect', { bytesBase64: (await sharp({ create: { width: 40, height: 40, channels: 3, background: '#000' } }).png().toBuffer()).toString('base64') });
   assert.equal(small.found, false);
-  assert.match(small.warnings.join(' '), /too small.*48 px/);
+  assert.match(small.warnings.map((w) => w.text).join(' '), /too small.*48 px/);
+  assert.deepEqual(small.warnings.find((w) => w.code === 'hidden.too-small')?.values, { width: small.width, height: small.height, min: 48 });
   await assert.rejects(call(a.core, 'hidden.embed', { input: flat, output: path.join(dir, 'x.gif') }), /must end in/);
   await assert.rejects(call(a.core, 'hidden.embed', { input: flat, output: path.join(dir, 'flat-out.png') }), /already exists/);
 });

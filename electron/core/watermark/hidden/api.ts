@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ProofmarkError } from '../../../contract/errors.ts';
+import type { Notice } from '../../../contract/define.ts';
 import type { HiddenDetectResult, HiddenEmbedResult, HiddenKeyInfo } from '../../../contract/hidden.ts';
 import type { CoreDeps } from '../../deps.ts';
 import type { RawPixels } from '../visible/blend.ts';
@@ -79,7 +80,7 @@ function oddsText(bound: number): string {
 export interface Suspect {
   width: number;
   height: number;
-  warnings: string[];
+  warnings: Notice[];
   /** Analysis-size luma, or null when the image is too small to search. */
   analysis: { luma: Uint8Array; width: number; height: number } | null;
 }
@@ -97,11 +98,11 @@ export async function readSuspect(deps: CoreDeps, bytes: Uint8Array, areaFactor 
   }
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
-  const warnings: string[] = [];
-  if ((meta.pages ?? 1) > 1) warnings.push(`Animated image (${meta.pages} frames): only the first frame was searched.`);
+  const warnings: Notice[] = [];
+  if ((meta.pages ?? 1) > 1) warnings.push({ code: 'hidden.animated-searched', values: { frames: meta.pages! }, text: `Animated image (${meta.pages} frames): only the first frame was searched.` });
   if (width * height > deps.config.pixelLimit) throw new ProofmarkError('too_large', `The image is ${width}×${height} px, over the ${Math.round(deps.config.pixelLimit / 1e6)} MP limit.`);
   if (Math.min(width, height) < MIN_DETECT_SIDE) {
-    warnings.push(`The image is ${width}×${height} px: too small to hold a readable hidden mark (at least ${MIN_DETECT_SIDE} px on the shorter side).`);
+    warnings.push({ code: 'hidden.too-small', values: { width, height, min: MIN_DETECT_SIDE }, text: `The image is ${width}×${height} px: too small to hold a readable hidden mark (at least ${MIN_DETECT_SIDE} px on the shorter side).` });
     return { width, height, warnings, analysis: null };
   }
   const as = analysisSize(width, height, areaFactor);
@@ -153,7 +154,7 @@ export async function detectHiddenInBytes(deps: CoreDeps, bytes: Uint8Array, opt
     signal: 'none', pilotZ: 0, orientation: null, keysTried: keys.length, width, height, warnings,
   };
   if (!hit) {
-    if (suspect.analysis && keys.length === 0) warnings.push('This library has no hidden-mark key yet (one is made on the first embed, or import a key backup).');
+    if (suspect.analysis && keys.length === 0) warnings.push({ code: 'hidden.no-key', text: 'This library has no hidden-mark key yet (one is made on the first embed, or import a key backup).' });
     return base;
   }
   base.pilotZ = Math.round(hit.z * 100) / 100;
@@ -273,11 +274,11 @@ export async function embedHiddenFile(deps: CoreDeps, input: string, output: str
   } catch (err) {
     throw damaged(err);
   }
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   if ((meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0) > deps.config.pixelLimit) throw new ProofmarkError('too_large', `The image is over the ${Math.round(deps.config.pixelLimit / 1e6)} MP limit.`);
-  if (meta.space === 'cmyk') warnings.push('CMYK image: converted to sRGB (the mark is added in RGB).');
-  if (meta.depth === 'ushort') warnings.push('16-bit image: written with 8 bits per channel.');
-  if ((meta.pages ?? 1) > 1) warnings.push(`Animated image (${meta.pages} frames): only the first frame was marked.`);
+  if (meta.space === 'cmyk') warnings.push({ code: 'hidden.cmyk', text: 'CMYK image: converted to sRGB (the mark is added in RGB).' });
+  if (meta.depth === 'ushort') warnings.push({ code: 'hidden.16-bit', text: '16-bit image: written with 8 bits per channel.' });
+  if ((meta.pages ?? 1) > 1) warnings.push({ code: 'hidden.animated-marked', values: { frames: meta.pages! }, text: `Animated image (${meta.pages} frames): only the first frame was marked.` });
   const grey = (meta.channels ?? 3) < 3 || meta.space === 'b-w' || meta.space === 'grey16';
   let raw: RawPixels;
   try {
@@ -294,7 +295,7 @@ export async function embedHiddenFile(deps: CoreDeps, input: string, output: str
     imageId = deps.library.images.bySha(sha)?.id ?? 0;
   }
   const marked = await embedHiddenInRaw(deps, raw, imageId);
-  if (marked.warning) warnings.push(marked.warning);
+  if (marked.warning) warnings.push({ code: 'hidden.flat', text: marked.warning });
   let outImg = sharp(marked.data, { raw: { width: marked.width, height: marked.height, channels: marked.channels as 1 | 2 | 3 | 4 } });
   if (marked.channels < 3) outImg = outImg.toColourspace('b-w');
   const encoded = await encoder(outImg, opts.quality ?? 92).toBuffer();
