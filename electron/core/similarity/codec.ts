@@ -12,16 +12,18 @@ export interface StoredFingerprint extends PictureFingerprint {
   height: number;
 }
 
-type ArrayName = 'hash' | 'phash64' | 'variants' | 'thumb' | 'x' | 'y' | 'angle' | 'octave' | 'desc';
+type ArrayName = 'hash' | 'phash64' | 'variants' | 'thumb' | 'x' | 'y' | 'angle' | 'octave' | 'desc' | 'regions' | 'whole';
 const ARRAYS: { name: ArrayName; type: 'u32' | 'u8' | 'f32' }[] = [
   { name: 'hash', type: 'u32' }, { name: 'phash64', type: 'u32' }, { name: 'variants', type: 'u32' }, { name: 'thumb', type: 'u8' },
   { name: 'x', type: 'f32' }, { name: 'y', type: 'f32' }, { name: 'angle', type: 'f32' }, { name: 'octave', type: 'u8' }, { name: 'desc', type: 'u32' },
+  // Since fingerprint version 3 (older blobs decode with these empty).
+  { name: 'regions', type: 'u32' }, { name: 'whole', type: 'u32' },
 ];
 const MAGIC = 0x50_4d_46_50; // "PMFP"
 
 function arraysOf(fp: StoredFingerprint): Record<ArrayName, Uint32Array | Uint8Array | Float32Array> {
   const k = fp.keypoints;
-  return { hash: fp.hash, phash64: fp.phash64, variants: fp.variants, thumb: fp.thumb, x: k.x, y: k.y, angle: k.angle, octave: k.octave, desc: k.desc };
+  return { hash: fp.hash, phash64: fp.phash64, variants: fp.variants, thumb: fp.thumb, x: k.x, y: k.y, angle: k.angle, octave: k.octave, desc: k.desc, regions: fp.regions, whole: fp.whole };
 }
 
 export function encodeFingerprint(fp: StoredFingerprint): Buffer {
@@ -49,12 +51,12 @@ export function decodeFingerprint(blob: Uint8Array): StoredFingerprint {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   if (blob.byteLength < 8 || view.getUint32(0, true) !== MAGIC) throw new Error('Not a ProofMark fingerprint.');
   const jsonLength = view.getUint32(4, true);
-  const header = JSON.parse(new TextDecoder().decode(blob.subarray(8, 8 + jsonLength))) as Omit<StoredFingerprint, 'hash' | 'phash64' | 'variants' | 'thumb' | 'keypoints'> & { n: number; lengths: number[] };
+  const header = JSON.parse(new TextDecoder().decode(blob.subarray(8, 8 + jsonLength))) as Omit<StoredFingerprint, 'hash' | 'phash64' | 'variants' | 'thumb' | 'keypoints' | 'regions' | 'whole'> & { n: number; lengths: number[] };
   let offset = 8 + jsonLength;
   offset += (4 - (offset % 4)) % 4;
   const arrays = {} as Record<ArrayName, Uint32Array | Uint8Array | Float32Array>;
   ARRAYS.forEach((a, i) => {
-    const length = header.lengths[i]!;
+    const length = header.lengths[i] ?? 0;
     // Copy out into a fresh buffer: the blob may be a Node Buffer view (unaligned, pooled, reused by SQLite).
     const bytes = new Uint8Array(length);
     bytes.set(blob.subarray(offset, offset + length));
@@ -69,5 +71,6 @@ export function decodeFingerprint(blob: Uint8Array): StoredFingerprint {
     version: header.version, width: header.width, height: header.height, decodedWidth: header.decodedWidth, decodedHeight: header.decodedHeight,
     trim: header.trim, workWidth: header.workWidth, workHeight: header.workHeight, thumbWidth: header.thumbWidth, thumbHeight: header.thumbHeight,
     hash: arrays.hash as Uint32Array, phash64: arrays.phash64 as Uint32Array, variants: arrays.variants as Uint32Array, thumb: arrays.thumb as Uint8Array, keypoints,
+    regions: arrays.regions as Uint32Array, whole: arrays.whole as Uint32Array,
   };
 }

@@ -11,9 +11,10 @@ import { ransacSimilarity, scaleOf } from '../dsp/ransac.ts';
 import { chain, fromSimilarity, mirrorX, scaling, type Affine } from '../dsp/affine.ts';
 import { compareAligned } from '../dsp/alignment.ts';
 import { detectOrb, type Keypoints } from './orb.ts';
+import { wholeHash, windowHashes } from './regions.ts';
 
 /** Bump when the fingerprint changes meaning; older ones are recomputed by the back-fill job. */
-export const FINGERPRINT_VERSION = 2;
+export const FINGERPRINT_VERSION = 3;
 /** Long side of the normalised picture keypoints are found on. */
 export const WORK_SIDE = 640;
 /** Long side of the small picture kept for the pixel comparison. */
@@ -41,6 +42,10 @@ export interface PictureFingerprint {
   thumb: Uint8Array;
   thumbWidth: number;
   thumbHeight: number;
+  /** Region hashes of the thumbnail's overlapping windows (see regions.ts); empty on a suspect. */
+  regions: Uint32Array;
+  /** Region hash of the whole thumbnail (a suspect is looked up with it). */
+  whole: Uint32Array;
 }
 
 export interface QueryFingerprint extends PictureFingerprint {
@@ -76,6 +81,7 @@ export async function fingerprintPicture(input: FingerprintTaskInput): Promise<P
   const base: PictureFingerprint = {
     version: FINGERPRINT_VERSION, decodedWidth: width, decodedHeight: height, trim, workWidth, workHeight,
     hash, phash64: ph, keypoints, variants, thumb, thumbWidth, thumbHeight,
+    regions: input.query ? new Uint32Array(0) : windowHashes(thumb, thumbWidth, thumbHeight), whole: wholeHash(thumb, thumbWidth, thumbHeight),
   };
   if (!input.query) return base;
   const mirroredWork = new Uint8Array(work.length);

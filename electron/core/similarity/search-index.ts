@@ -6,6 +6,9 @@
  */
 import { popcount32 } from '../dsp/phash.ts';
 import { lshKey, lshLayout, type LshLayout } from '../dsp/lsh.ts';
+import { REGION_COUNT, REGION_WORDS } from './regions.ts';
+
+const REGION_STRIDE = REGION_COUNT * REGION_WORDS;
 
 export interface IndexedPicture {
   id: number;
@@ -15,11 +18,15 @@ export interface IndexedPicture {
   n: number;
   angle: Float32Array;
   desc: Uint32Array;
+  /** Region hashes of its windows (REGION_COUNT × REGION_WORDS words), or empty. */
+  regions?: Uint32Array;
 }
 
 export interface QueryKeys {
   /** 8 dihedral variants of the query's global hash (8 words each). */
   variants: Uint32Array;
+  /** Region hash of the whole query (REGION_WORDS words), looked up among the windows. */
+  whole?: Uint32Array;
   plain: { n: number; angle: Float32Array; desc: Uint32Array };
   mirrored: { n: number; angle: Float32Array; desc: Uint32Array };
 }
@@ -32,6 +39,10 @@ export interface IndexHit {
   variant: number;
   /** Orientation-consistent keypoint votes. */
   votes: number;
+  /** Smallest distance of the query's whole region hash to one of the picture's windows (64: none). */
+  region: number;
+  /** That window (see regions.ts windowBox), or -1. */
+  window: number;
 }
 
 export interface IndexOptions {
@@ -59,6 +70,7 @@ export class FingerprintIndex {
   readonly perPicture: number;
   private ids = new Int32Array(1024);
   private hashes = new Uint32Array(1024 * 8);
+  private regions = new Uint32Array(1024 * REGION_STRIDE);
   private alive = new Uint8Array(1024);
   private slotOf = new Map<number, number>();
   private slots = 0;
@@ -91,8 +103,11 @@ export class FingerprintIndex {
     hashes.set(this.hashes);
     const alive = new Uint8Array(cap);
     alive.set(this.alive);
+    const regions = new Uint32Array(cap * REGION_STRIDE);
+    regions.set(this.regions);
     this.ids = ids;
     this.hashes = hashes;
+    this.regions = regions;
     this.alive = alive;
   }
 
@@ -104,6 +119,9 @@ export class FingerprintIndex {
     this.grow(slot + 1);
     this.ids[slot] = p.id;
     this.hashes.set(p.hash.subarray(0, 8), slot * 8);
+    // A picture without region hashes gets words no real hash comes near (a real one has 31 bits set).
+    if (p.regions && p.regions.length >= REGION_STRIDE) this.regions.set(p.regions.subarray(0, REGION_STRIDE), slot * REGION_STRIDE);
+    else this.regions.fill(0xffffffff, slot * REGION_STRIDE, (slot + 1) * REGION_STRIDE);
     this.alive[slot] = 1;
     this.slotOf.set(p.id, slot);
     const n = Math.min(p.n, this.perPicture);
@@ -170,10 +188,12 @@ export class FingerprintIndex {
   }
 
   /**
-   * Candidates for a query: the `globalTop` nearest global hashes within `maxDistance`, and the
-   * `localTop` pictures with most orientation-consistent keypoint votes (at least `minVotes`).
+   * Candidates for a query: the `globalTop` nearest global hashes within `maxDistance`, the
+   * `regionTop` pictures with a window nearest the query's whole region hash (within
+   * `maxRegion`), and the `localTop` pictures with most orientation-consistent keypoint votes
+   * (at least `minVotes`).
    */
-  search(q: QueryKeys, opts: { globalTop?: number; maxDistance?: number; localTop?: number; minVotes?: number } = {}): IndexHit[] {
+  search(q: QueryKeys, opts: { globalTop?: number; maxDistance?: number; localTop?: number; minVotes?: number; regionTop?: number; maxRegion?: number } = {}): IndexHit[] {
     if (this.pendingCount > 0) this.compact();
     const globalTop = opts.globalTop ?? 8;
     const maxDistance = opts.maxDistance ?? 100;
@@ -184,7 +204,7 @@ export class FingerprintIndex {
     const hitFor = (slot: number) => {
       let h = hits.get(slot);
       if (!h) {
-        h = { id: this.ids[slot]!, distance: 256, variant: 0, votes: 0 };
+        h = { id: this.ids[slot]!, distance: 256, variant: 0, votes: 0, region: 64, window: -1 };
         hits.set(slot, h);
       }
       return h;
@@ -211,6 +231,33 @@ export class FingerprintIndex {
     for (let s = 0; s < slots; s++) if (this.alive[s] && best[s]! <= maxDistance) near.push(s);
     near.sort((a, b) => best[a]! - best[b]!);
     for (const s of near.slice(0, globalTop)) hitFor(s);
+
+    // Region hashes: the query's whole picture against every window of every picture.
+    const regionTop = opts.regionTop ?? 4;
+    const maxRegion = opts.maxRegion ?? 20;
+    const regionBest = new Uint8Array(slots).fill(64);
+    const regionWindow = new Int16Array(slots).fill(-1);
+    if (q.whole && q.whole.length >= REGION_WORDS && regionTop > 0) {
+      const w0 = q.whole[0]!, w1 = q.whole[1]!;
+      const rs = this.regions;
+      for (let s = 0, r = 0; s < slots; s++) {
+        let b = 64;
+        let bw = -1;
+        for (let w = 0; w < REGION_COUNT; w++, r += 2) {
+          const dist = popcount32(w0 ^ rs[r]!) + popcount32(w1 ^ rs[r + 1]!);
+          if (dist < b) {
+            b = dist;
+            bw = w;
+          }
+        }
+        regionBest[s] = b;
+        regionWindow[s] = bw;
+      }
+      const close: number[] = [];
+      for (let s = 0; s < slots; s++) if (this.alive[s] && regionBest[s]! <= maxRegion) close.push(s);
+      close.sort((a, b) => regionBest[a]! - regionBest[b]! || a - b);
+      for (const s of close.slice(0, regionTop)) hitFor(s);
+    }
 
     // Keypoint votes, per relative orientation bin, plain and mirrored query kept apart.
     const bins = 2 * ANGLE_BINS;
@@ -264,6 +311,8 @@ export class FingerprintIndex {
     for (const [slot, h] of hits) {
       h.distance = best[slot]!;
       h.variant = bestVariant[slot]!;
+      h.region = regionBest[slot]!;
+      h.window = regionWindow[slot]!;
     }
     return [...hits.values()];
   }

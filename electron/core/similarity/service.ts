@@ -296,7 +296,7 @@ export class FindService {
     const distance = Math.min(...Array.from({ length: 8 }, (_, d) => hammingWords(query.fp.variants, d * 8, fp.hash)));
     let variant = 0;
     for (let d = 0; d < 8; d++) if (hammingWords(query.fp.variants, d * 8, fp.hash) === distance) { variant = d; break; }
-    const hit: IndexHit = { id: originalId, distance, variant, votes: 0 };
+    const hit: IndexHit = { id: originalId, distance, variant, votes: 0, region: 64, window: -1 };
     const s = this.scoreOne(hit, fp, query.fp, v ?? null);
     return { match: await this.toMatch(s, query.fp, suspect), map: s.map, suspectSize: query.original };
   }
@@ -373,11 +373,11 @@ export function textureOf(fp: Pick<StoredFingerprint, 'thumb' | 'thumbWidth' | '
 }
 
 function queryKeys(q: QueryFingerprint): QueryKeys {
-  return { variants: q.variants, plain: q.keypoints, mirrored: q.mirrored };
+  return { variants: q.variants, whole: q.whole, plain: q.keypoints, mirrored: q.mirrored };
 }
 
 function indexEntry(id: number, fp: StoredFingerprint) {
-  return { id, hash: fp.hash, n: fp.keypoints.n, angle: fp.keypoints.angle, desc: fp.keypoints.desc };
+  return { id, hash: fp.hash, n: fp.keypoints.n, angle: fp.keypoints.angle, desc: fp.keypoints.desc, regions: fp.regions };
 }
 
 function hammingWords(a: Uint32Array, offset: number, b: Uint32Array): number {

@@ -11,6 +11,7 @@ import { mainBlock, trimUniformBorder } from '../../../electron/core/dsp/trim.ts
 import { stretchContrast } from '../../../electron/core/similarity/orb.ts';
 import { decodeFingerprint, encodeFingerprint, type StoredFingerprint } from '../../../electron/core/similarity/codec.ts';
 import { FingerprintIndex } from '../../../electron/core/similarity/search-index.ts';
+import { REGION_COUNT, REGION_SIDE, windowBox, windowHashes, wholeHash } from '../../../electron/core/similarity/regions.ts';
 import { MATCH_THRESHOLD, scoreOf } from '../../../electron/core/similarity/score.ts';
 import { describeMap } from '../../../electron/core/similarity/geometry.ts';
 import { describeChanges, describeMatch } from '../../../electron/core/similarity/summary.ts';
@@ -177,7 +178,7 @@ describe('index and codec', () => {
     const fp: StoredFingerprint = {
       version: 1, width: 800, height: 600, decodedWidth: 800, decodedHeight: 600, trim: { x: 1, y: 2, width: 790, height: 590 },
       workWidth: 640, workHeight: 478, hash: words(8), phash64: words(2), variants: words(64), thumb: Uint8Array.from({ length: 13 }, (_, i) => i),
-      thumbWidth: 128, thumbHeight: 96,
+      thumbWidth: 128, thumbHeight: 96, regions: words(162), whole: words(2),
       keypoints: { n, x: Float32Array.from({ length: n }, () => rand()), y: Float32Array.from({ length: n }, () => rand()), angle: Float32Array.from({ length: n }, () => rand() * 360), octave: Uint8Array.from({ length: n }, (_, i) => i % 3), desc: words(n * 8) },
     };
     // Through a Node Buffer view at an odd offset, as SQLite hands it back.
@@ -207,6 +208,38 @@ describe('index and codec', () => {
     index.remove(target.id);
     assert.ok(!index.search({ variants, plain, mirrored: none }).some((h) => h.id === target.id));
     assert.equal(index.size, 299);
+  });
+
+  it('region hashes: a 60% crop of a smooth picture finds its original and the window it came from', () => {
+    // Smooth blobs (no corners to speak of) on a 128 px thumbnail, and a second smooth picture.
+    const smooth = (seed: number, w: number, h: number) => {
+      const r = mulberry32(seed);
+      const blobs = Array.from({ length: 6 }, () => ({ x: r() * w, y: r() * h, s: 10 + r() * 30, a: 60 + r() * 120 }));
+      return Uint8Array.from({ length: w * h }, (_, i) => {
+        const x = i % w, y = Math.floor(i / w);
+        return Math.min(255, 40 + blobs.reduce((v, b) => v + b.a * Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.s * b.s)), 0));
+      });
+    };
+    const w = 128, h = 96;
+    const original = smooth(1, w, h);
+    const other = smooth(2, w, h);
+    // The crop keeps 60% of each side, 0.35 from the left and 0.05 from the top (window 7 + 9·1 = 16).
+    const cw = Math.round(w * REGION_SIDE), ch = Math.round(h * REGION_SIDE);
+    const cropBox = { x: Math.round(w * 0.35), y: Math.round(h * 0.05), width: cw, height: ch };
+    const crop = Uint8Array.from(resampleBox(original, w, cropBox, cw, ch), (v) => Math.round(v));
+    const index = new FingerprintIndex();
+    const none = { n: 0, angle: new Float32Array(0), desc: new Uint32Array(0) };
+    index.add({ id: 1, hash: words(8), ...none, regions: windowHashes(original, w, h) });
+    index.add({ id: 2, hash: words(8), ...none, regions: windowHashes(other, w, h) });
+    index.add({ id: 3, hash: words(8), ...none });
+    const hits = index.search({ variants: words(64), whole: wholeHash(crop, cw, ch), plain: none, mirrored: none }, { globalTop: 0, regionTop: 3, maxRegion: 30 });
+    const best = hits.sort((a, b) => a.region - b.region)[0]!;
+    assert.equal(best.id, 1);
+    assert.ok(best.region <= 6, `crop is ${best.region} bits from its window`);
+    const box = windowBox(best.window);
+    assert.ok(Math.abs(box.x - 0.35) < 0.06 && Math.abs(box.y - 0.05) < 0.06 && box.width === REGION_SIDE, `window ${JSON.stringify(box)}`);
+    assert.equal(windowHashes(original, w, h).length, REGION_COUNT * 2);
+    assert.ok(!hits.some((h) => h.id === 3), 'a picture without region hashes is never a region candidate');
   });
 });
 
