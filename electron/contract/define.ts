@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Wording } from './errors.ts';
 
 /** One method of the API: its validated input, its result type, and whether it runs as a job. */
 export interface MethodDef<I extends z.ZodType = z.ZodType, O = unknown> {
@@ -26,10 +27,8 @@ export function method<O>() {
  * A warning about one result: English text for the CLI and JSON, and a code with its values so
  * the interface can word it in its own language (falling back to the text).
  */
-export interface Notice {
-  code: string;
+export interface Notice extends Wording {
   text: string;
-  values?: Record<string, string | number>;
 }
 
 /** Progress of a job, as every front end shows it. */

@@ -13,26 +13,43 @@ export const errorCodes = [
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
+/** A phrase's code and values, so the interface can word a message in its own language. */
+export interface Wording {
+  code: string;
+  values?: Record<string, string | number>;
+}
+
 export interface ErrorInfo {
   code: ErrorCode;
   /** A sentence a person can act on. */
   message: string;
   /** Field-level problems for invalid input: where, and what is wrong. */
   issues?: { path: string; message: string }[];
+  /** The message as a phrase code, where the interface has a translation. */
+  wording?: Wording;
 }
 
 /** The one error type the core throws on purpose; anything else is reported as `internal`. */
 export class ProofmarkError extends Error {
   readonly code: ErrorCode;
   readonly issues: ErrorInfo['issues'];
+  wording: Wording | undefined;
   constructor(code: ErrorCode, message: string, issues?: ErrorInfo['issues']) {
     super(message);
     this.name = 'ProofmarkError';
     this.code = code;
     this.issues = issues;
   }
+  /** Attaches the phrase code the interface translates; the English message stays as it is. */
+  worded(code: string, values?: Wording['values']): this {
+    this.wording = values ? { code, values } : { code };
+    return this;
+  }
   toInfo(): ErrorInfo {
-    return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+    const info: ErrorInfo = { code: this.code, message: this.message };
+    if (this.issues) info.issues = this.issues;
+    if (this.wording) info.wording = this.wording;
+    return info;
   }
 }
 

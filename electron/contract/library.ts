@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method, type ItemOutcome } from './define.ts';
+import type { Wording } from './errors.ts';
 
 export const imageFormats = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif', 'bmp', 'svg'] as const;
 export type ImageFormat = (typeof imageFormats)[number];
@@ -68,7 +69,8 @@ export interface ImportItem {
 export interface ImportResult {
   imported: ImportItem[];
   existing: ImportItem[];
-  errors: { path: string; error: string }[];
+  /** `wording`: the error as a phrase code, for the interface's language. */
+  errors: { path: string; error: string; wording?: Wording }[];
 }
 
 export interface VerifyProblem {

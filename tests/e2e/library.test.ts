@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { browserSkipReason, dropFiles, openApp, type AppSession } from '../helpers/browser.ts';
 import { corpusFile } from '../helpers/corpus.ts';
@@ -72,6 +75,17 @@ describe('Library screen in Chromium through the bridge', { skip: skip ?? false 
     await to.fill('');
     await to.press('Enter');
     await app.page.waitForFunction(() => document.querySelectorAll('[data-testid="library-cell"]').length === 5);
+  });
+
+  test('a file that is not an image is named, and why is said in the interface language', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'proofmark-e2e-bad-'));
+    await fs.writeFile(path.join(dir, 'notes.jpg'), 'a text file with a photo name\n');
+    await app.page.getByText('中文').click();
+    await dropFiles(app.page, '[data-testid="library-drop"]', [path.join(dir, 'notes.jpg')]);
+    await app.page.getByTestId('import-summary').getByText('notes.jpg: 不是图片', { exact: false }).waitFor();
+    await app.page.getByText('English').click();
+    await app.page.getByTestId('import-summary').getByText('notes.jpg: not an image', { exact: false }).waitFor();
+    await fs.rm(dir, { recursive: true, force: true });
   });
 
   test('Chinese UI and dark theme', async () => {

@@ -25,21 +25,22 @@ const DEPTH_BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, shor
 /** Header-only facts about an image: format by magic bytes, size, density, colour. Never decodes pixels. */
 export async function probeImage(bytes: Uint8Array, opts: { pixelLimit?: number; name?: string } = {}): Promise<ImageProbe> {
   const name = opts.name ?? 'the file';
-  if (bytes.length === 0) throw new ProofmarkError('unsupported_format', `${name} is empty (0 bytes).`);
+  if (bytes.length === 0) throw new ProofmarkError('unsupported_format', `${name} is empty (0 bytes).`).worded('file.empty');
   const format = sniffFormat(bytes.subarray(0, 512));
-  if (!format) throw new ProofmarkError('unsupported_format', `${name} is not an image: its bytes are not JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, BMP or SVG.`);
+  if (!format) throw new ProofmarkError('unsupported_format', `${name} is not an image: its bytes are not JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, BMP or SVG.`).worded('file.not-image');
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new ProofmarkError('damaged_file', `${name} looks like ${format.toUpperCase()} but its header cannot be read (${(err as Error).message}).`);
+    throw new ProofmarkError('damaged_file', `${name} looks like ${format.toUpperCase()} but its header cannot be read (${(err as Error).message}).`).worded('file.header-unreadable', { format: format.toUpperCase() });
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
-  if (!width || !height) throw new ProofmarkError('damaged_file', `${name} declares no pixel size.`);
+  if (!width || !height) throw new ProofmarkError('damaged_file', `${name} declares no pixel size.`).worded('file.no-size');
   const limit = opts.pixelLimit ?? DEFAULT_PIXEL_LIMIT;
   if (width * height > limit) {
-    throw new ProofmarkError('too_large', `${name} declares ${width}x${height} pixels (${Math.round((width * height) / 1e6)} MP), over the ${Math.round(limit / 1e6)} MP limit; it was not decoded.`);
+    const values = { width, height, mp: Math.round((width * height) / 1e6), limit: Math.round(limit / 1e6) };
+    throw new ProofmarkError('too_large', `${name} declares ${width}x${height} pixels (${values.mp} MP), over the ${values.limit} MP limit; it was not decoded.`).worded('file.over-pixel-limit', values);
   }
   const bitDepth = format === 'png' && meta.bitsPerSample ? meta.bitsPerSample : DEPTH_BITS[meta.depth ?? 'uchar'] ?? 8;
   return {
@@ -68,6 +69,6 @@ export async function makeThumbnail(bytes: Uint8Array, opts: { size?: number; pi
       .webp({ quality: 80, effort: 2 })
       .toBuffer();
   } catch (err) {
-    throw new ProofmarkError('damaged_file', `The image cannot be decoded; it is damaged or truncated (${(err as Error).message.split('\n')[0]}).`);
+    throw new ProofmarkError('damaged_file', `The image cannot be decoded; it is damaged or truncated (${(err as Error).message.split('\n')[0]}).`).worded('file.damaged');
   }
 }

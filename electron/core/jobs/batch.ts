@@ -1,4 +1,4 @@
-import type { Progress } from '../../contract/index.ts';
+import { ProofmarkError, type Progress, type Wording } from '../../contract/index.ts';
 
 export interface BatchOptions<T> {
   concurrency: number;
@@ -8,7 +8,7 @@ export interface BatchOptions<T> {
   phase?: string;
 }
 
-export type BatchResult<T, R> = { item: T; ok: true; value: R } | { item: T; ok: false; error: string };
+export type BatchResult<T, R> = { item: T; ok: true; value: R } | { item: T; ok: false; error: string; wording?: Wording };
 
 /**
  * Runs `work` over items with bounded concurrency, reporting done/total/current/rate/ETA.
@@ -38,7 +38,9 @@ export async function runBatch<T, R>(items: readonly T[], opts: BatchOptions<T>,
       try {
         results[index] = { item, ok: true, value: await work(item) };
       } catch (err) {
-        results[index] = { item, ok: false, error: err instanceof Error ? err.message : String(err) };
+        const error = err instanceof Error ? err.message : String(err);
+        const wording = err instanceof ProofmarkError ? err.wording : undefined;
+        results[index] = wording ? { item, ok: false, error, wording } : { item, ok: false, error };
       }
       done++;
     }

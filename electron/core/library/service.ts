@@ -171,7 +171,7 @@ export class LibraryService {
       (file) => this.importOne(file.path),
     );
     for (const o of outcomes) {
-      if (!o.ok) result.errors.push({ path: o.item.path, error: o.error });
+      if (!o.ok) result.errors.push(o.wording ? { path: o.item.path, error: o.error, wording: o.wording } : { path: o.item.path, error: o.error });
       else if (o.value.existing) result.existing.push(o.value.item);
       else result.imported.push(o.value.item);
     }
@@ -181,7 +181,7 @@ export class LibraryService {
 
   private async importOne(file: string): Promise<{ existing: boolean; item: ImportItem }> {
     const stat = await fs.stat(file);
-    if (stat.size > MAX_FILE_BYTES) throw new ProofmarkError('too_large', `${file} is ${Math.round(stat.size / 1e6)} MB, over the 1 GB import limit.`);
+    if (stat.size > MAX_FILE_BYTES) throw new ProofmarkError('too_large', `${file} is ${Math.round(stat.size / 1e6)} MB, over the 1 GB import limit.`).worded('file.over-import-limit', { mb: Math.round(stat.size / 1e6) });
     const bytes = await fs.readFile(file);
     const hash = sha256(bytes);
     const known = this.images.bySha(hash);

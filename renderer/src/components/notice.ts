@@ -1,8 +1,8 @@
 import { useTranslation } from 'react-i18next';
-import type { Notice } from '../../../electron/contract/index.ts';
+import type { Wording } from '../../../electron/contract/index.ts';
 
-/** Words a core notice in the interface language: its code's phrase, else the core's English text. */
-export function useNoticeText(): (n: Notice) => string {
+/** Words a core phrase code in the interface language; the core's English text where there is no phrase for it. */
+export function useWording(): (wording: Wording | undefined, text: string) => string {
   const { t } = useTranslation();
-  return (n) => t(`notices.${n.code}`, { ...n.values, defaultValue: n.text });
+  return (wording, text) => (wording ? t(`notices.${wording.code}`, { ...wording.values, defaultValue: text }) : text);
 }

@@ -167,6 +167,15 @@ describe('a folder of bad files', () => {
       assert.match(errors.get(name) ?? '(no error)', pattern, name);
     }
     assert.equal(errors.has('loop-b.jpg'), true);
+    // Image errors carry the phrase code the interface translates (file-system ones keep only their text).
+    const wordings = Object.fromEntries(result.errors.filter((e) => e.wording).map((e) => [path.basename(e.path), e.wording]));
+    assert.deepEqual(wordings, {
+      'empty.jpg': { code: 'file.empty' },
+      'truncated.jpg': { code: 'file.damaged' },
+      'notes.jpg': { code: 'file.not-image' },
+      'noise.png': { code: 'file.not-image' },
+      'huge.png': { code: 'file.over-pixel-limit', values: { width: 40000, height: 40000, mp: 1600, limit: 250 } },
+    });
     assert.equal(result.errors.length, Object.keys(bad).length + 1, JSON.stringify(result.errors, null, 1));
     const titles = result.imported.map((i) => i.title).sort();
     assert.deepEqual(titles, ['cmyk', 'coffee', 'deep', 'really-a-jpeg', 'rocket']);

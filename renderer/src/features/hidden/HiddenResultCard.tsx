@@ -2,7 +2,7 @@ import { Alert, Stack, Text } from '@mantine/core';
 import { IconFingerprint } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { HiddenDetectResult } from '../../../../electron/contract/index.ts';
-import { useNoticeText } from '../../components/notice.ts';
+import { useWording } from '../../components/notice.ts';
 
 /** The orientation phrases the core reports, in its order (see hidden/api.ts). */
 const ORIENTATIONS = ['as marked', 'mirrored across the diagonal', 'mirrored left-right', 'rotated 90° anticlockwise', 'mirrored top-bottom', 'rotated 90° clockwise', 'rotated 180°', 'mirrored across the anti-diagonal'];
@@ -25,10 +25,10 @@ function percent(confidence: number): string {
  */
 export function HiddenResultCard({ result, name }: { result: HiddenDetectResult; name?: string }) {
   const { t } = useTranslation('hidden');
-  const notice = useNoticeText();
+  const word = useWording();
   const orient = result.orientation ? ORIENTATIONS.indexOf(result.orientation) : -1;
   const file = <Text size="xs" c="dimmed">{name ? t('result.file', { name, width: result.width, height: result.height }) : `${result.width}×${result.height}`}</Text>;
-  const warnings = result.warnings.map((w) => <Text key={w.code} size="xs" c="orange">{notice(w)}</Text>);
+  const warnings = result.warnings.map((w) => <Text key={w.code} size="xs" c="orange">{word(w, w.text)}</Text>);
   if (!result.found) {
     return (
       <Alert color={result.signal === 'faint' ? 'yellow' : 'gray'} variant="light" title={name ?? t('result.title')} icon={<IconFingerprint />} data-testid="hidden-result" data-found="false">
