@@ -155,6 +155,6 @@ export async function spoolFrame(img: Sharp): Promise<SpooledFrame | null> {
       await handle.close();
     }
   } finally {
-    await fs.promises.rm(file, { force: true });
+    await fs.promises.unlink(file).catch(() => {});
   }
 }
