@@ -7,6 +7,7 @@
 import { popcount32 } from '../dsp/phash.ts';
 import { lshKey, lshLayout, type LshLayout } from '../dsp/lsh.ts';
 import { REGION_COUNT, REGION_WORDS } from './regions.ts';
+import { RegionStore } from './popscan.ts';
 
 const REGION_STRIDE = REGION_COUNT * REGION_WORDS;
 
@@ -37,8 +38,11 @@ export interface IndexHit {
   distance: number;
   /** Which dihedral variant gave it (see DIHEDRAL_NAMES). */
   variant: number;
-  /** Orientation-consistent keypoint votes. */
+  /** Orientation-consistent keypoint votes (the larger of the two below). */
   votes: number;
+  /** Votes of the query's plain and of its mirrored keypoints. */
+  plainVotes: number;
+  mirrorVotes: number;
   /** Smallest distance of the query's whole region hash to one of the picture's windows (64: none). */
   region: number;
   /** That window (see regions.ts windowBox), or -1. */
@@ -54,6 +58,10 @@ export interface IndexOptions {
 
 export const INDEX_DEFAULTS = { tables: 2, bits: 20, perPicture: 256 } as const;
 const ANGLE_BINS = 16;
+/** Bytes per picture in the vote array (one cache line), and where its best pairs and mark are. */
+const VOTE_STRIDE = 64;
+const VOTE_TOP = 2 * ANGLE_BINS;
+const VOTE_MARK = VOTE_TOP + 2;
 
 interface Table {
   offsets: Uint32Array;
@@ -70,12 +78,14 @@ export class FingerprintIndex {
   readonly perPicture: number;
   private ids = new Int32Array(1024);
   private hashes = new Uint32Array(1024 * 8);
-  private regions = new Uint32Array(1024 * REGION_STRIDE);
+  private regions = new RegionStore(REGION_COUNT);
   private alive = new Uint8Array(1024);
   private slotOf = new Map<number, number>();
   private slots = 0;
   private tables: Table[];
   private pendingCount = 0;
+  /** A search's vote counters (see search). */
+  private votes = new Uint8Array(0);
   private builtCount = 0;
 
   constructor(opts: IndexOptions = {}) {
@@ -103,11 +113,9 @@ export class FingerprintIndex {
     hashes.set(this.hashes);
     const alive = new Uint8Array(cap);
     alive.set(this.alive);
-    const regions = new Uint32Array(cap * REGION_STRIDE);
-    regions.set(this.regions);
+    this.regions.reserve(cap);
     this.ids = ids;
     this.hashes = hashes;
-    this.regions = regions;
     this.alive = alive;
   }
 
@@ -120,8 +128,9 @@ export class FingerprintIndex {
     this.ids[slot] = p.id;
     this.hashes.set(p.hash.subarray(0, 8), slot * 8);
     // A picture without region hashes gets words no real hash comes near (a real one has 31 bits set).
-    if (p.regions && p.regions.length >= REGION_STRIDE) this.regions.set(p.regions.subarray(0, REGION_STRIDE), slot * REGION_STRIDE);
-    else this.regions.fill(0xffffffff, slot * REGION_STRIDE, (slot + 1) * REGION_STRIDE);
+    const words = this.regions.words(slot);
+    if (p.regions && p.regions.length >= REGION_STRIDE) words.set(p.regions.subarray(0, REGION_STRIDE));
+    else words.fill(0xffffffff);
     this.alive[slot] = 1;
     this.slotOf.set(p.id, slot);
     const n = Math.min(p.n, this.perPicture);
@@ -185,6 +194,9 @@ export class FingerprintIndex {
     }
     this.builtCount = this.tables[0]?.postings.length ?? 0;
     this.pendingCount = 0;
+    // WebAssembly starts in its baseline tier; one scan here lets the optimised code take over
+    // before the first real search.
+    this.regions.scan(new Uint32Array(REGION_WORDS), Math.min(this.slots, 20_000));
   }
 
   /**
@@ -204,7 +216,7 @@ export class FingerprintIndex {
     const hitFor = (slot: number) => {
       let h = hits.get(slot);
       if (!h) {
-        h = { id: this.ids[slot]!, distance: 256, variant: 0, votes: 0, region: 64, window: -1 };
+        h = { id: this.ids[slot]!, distance: 256, variant: 0, votes: 0, plainVotes: 0, mirrorVotes: 0, region: 64, window: -1 };
         hits.set(slot, h);
       }
       return h;
@@ -227,41 +239,23 @@ export class FingerprintIndex {
         }
       }
     }
-    const near: number[] = [];
-    for (let s = 0; s < slots; s++) if (this.alive[s] && best[s]! <= maxDistance) near.push(s);
-    near.sort((a, b) => best[a]! - best[b]!);
-    for (const s of near.slice(0, globalTop)) hitFor(s);
+    for (const s of this.smallest(best, slots, globalTop, maxDistance)) hitFor(s);
 
     // Region hashes: the query's whole picture against every window of every picture.
     const regionTop = opts.regionTop ?? 4;
     const maxRegion = opts.maxRegion ?? 20;
-    const regionBest = new Uint8Array(slots).fill(64);
-    const regionWindow = new Int16Array(slots).fill(-1);
-    if (q.whole && q.whole.length >= REGION_WORDS && regionTop > 0) {
-      const w0 = q.whole[0]!, w1 = q.whole[1]!;
-      const rs = this.regions;
-      for (let s = 0, r = 0; s < slots; s++) {
-        let b = 64;
-        let bw = -1;
-        for (let w = 0; w < REGION_COUNT; w++, r += 2) {
-          const dist = popcount32(w0 ^ rs[r]!) + popcount32(w1 ^ rs[r + 1]!);
-          if (dist < b) {
-            b = dist;
-            bw = w;
-          }
-        }
-        regionBest[s] = b;
-        regionWindow[s] = bw;
-      }
-      const close: number[] = [];
-      for (let s = 0; s < slots; s++) if (this.alive[s] && regionBest[s]! <= maxRegion) close.push(s);
-      close.sort((a, b) => regionBest[a]! - regionBest[b]! || a - b);
-      for (const s of close.slice(0, regionTop)) hitFor(s);
+    const useRegions = q.whole !== undefined && q.whole.length >= REGION_WORDS && regionTop > 0;
+    const regionBest = useRegions ? this.regions.scan(q.whole!, slots) : new Uint8Array(slots).fill(64);
+    if (useRegions) {
+      for (const s of this.smallest(regionBest, slots, regionTop, maxRegion)) hitFor(s);
     }
 
     // Keypoint votes, per relative orientation bin, plain and mirrored query kept apart.
-    const bins = 2 * ANGLE_BINS;
-    const votes = new Uint16Array(slots * bins);
+    // Work array kept between searches, one cache line per picture: the vote counters of both
+    // sides (2 × ANGLE_BINS), the best pair of neighbouring bins of each side, a touched mark.
+    // Only what a search touched is cleared after it.
+    if (this.votes.length < slots * VOTE_STRIDE) this.votes = new Uint8Array(this.ids.length * VOTE_STRIDE);
+    const votes = this.votes;
     const touched: number[] = [];
     const totalPostings = this.tables.reduce((a, t) => a + t.postings.length, 0);
     // Very crowded buckets are "stop words" (plain texture, sky): they carry no evidence.
@@ -277,44 +271,81 @@ export class FingerprintIndex {
           const from = table.offsets[key]!;
           const to = table.offsets[key + 1]!;
           if (to - from > stopAt) continue;
-          const cast = (p: number) => {
+          const postings = table.postings;
+          for (let j = from; j < to; j++) {
+            const p = postings[j]!;
             const slot = p >>> 8;
             const bin = (((qa - (p & 255)) & 255) * ANGLE_BINS) >>> 8;
-            const at = slot * bins + m * ANGLE_BINS + bin;
-            if (votes[at] === 0) touched.push(slot);
-            if (votes[at]! < 65535) votes[at]!++;
-          };
-          for (let j = from; j < to; j++) cast(table.postings[j]!);
+            const line = slot * VOTE_STRIDE;
+            const base = line + m * ANGLE_BINS;
+            if (!votes[line + VOTE_MARK]) {
+              votes[line + VOTE_MARK] = 1;
+              touched.push(slot);
+            }
+            const v = votes[base + bin]! < 255 ? ++votes[base + bin]! : 255;
+            // A rotation near a bin edge splits its votes over two neighbours: the best pair counts.
+            const pair = Math.min(255, v + Math.max(votes[base + ((bin + ANGLE_BINS - 1) % ANGLE_BINS)]!, votes[base + ((bin + 1) % ANGLE_BINS)]!));
+            if (pair > votes[line + VOTE_TOP + m]!) votes[line + VOTE_TOP + m] = pair;
+          }
         }
       }
     }
-    const scored: { slot: number; votes: number }[] = [];
-    const seen = new Set<number>();
+    const scored: { slot: number; votes: number; plain: number; mirror: number }[] = [];
     for (const slot of touched) {
-      if (seen.has(slot) || !this.alive[slot]) continue;
-      seen.add(slot);
-      let top = 0;
-      for (let m = 0; m < 2; m++) {
-        const base = slot * bins + m * ANGLE_BINS;
-        for (let b = 0; b < ANGLE_BINS; b++) {
-          // A rotation near a bin edge splits its votes over two neighbours.
-          const sum = votes[base + b]! + votes[base + ((b + 1) % ANGLE_BINS)]!;
-          if (sum > top) top = sum;
-        }
-      }
-      if (top >= minVotes) scored.push({ slot, votes: top });
+      const line = slot * VOTE_STRIDE;
+      const plain = votes[line + VOTE_TOP]!;
+      const mirror = votes[line + VOTE_TOP + 1]!;
+      const top = Math.max(plain, mirror);
+      if (top >= minVotes && this.alive[slot]) scored.push({ slot, votes: top, plain, mirror });
+      votes.fill(0, line, line + VOTE_STRIDE);
     }
     scored.sort((a, b) => b.votes - a.votes || a.slot - b.slot);
-    for (const s of scored.slice(0, localTop)) hitFor(s.slot).votes = s.votes;
-    for (const s of scored) if (hits.has(s.slot)) hits.get(s.slot)!.votes = s.votes;
+    const note = (s: (typeof scored)[number], h: IndexHit) => {
+      h.votes = s.votes;
+      h.plainVotes = s.plain;
+      h.mirrorVotes = s.mirror;
+    };
+    for (const s of scored.slice(0, localTop)) note(s, hitFor(s.slot));
+    for (const s of scored) if (hits.has(s.slot)) note(s, hits.get(s.slot)!);
 
     for (const [slot, h] of hits) {
       h.distance = best[slot]!;
       h.variant = bestVariant[slot]!;
       h.region = regionBest[slot]!;
-      h.window = regionWindow[slot]!;
+      h.window = useRegions ? this.nearestWindow(slot, q.whole!) : -1;
     }
     return [...hits.values()];
+  }
+
+  /**
+   * The `k` live slots with the smallest values (at most `max`), smallest first, ties by slot:
+   * a counting pass instead of sorting the many pictures within reach of a large library.
+   */
+  private smallest(values: Uint8Array | Uint16Array, slots: number, k: number, max: number): number[] {
+    if (k <= 0) return [];
+    const counts = new Uint32Array(max + 2);
+    for (let s = 0; s < slots; s++) if (values[s]! <= max && this.alive[s]) counts[values[s]!]!++;
+    let cut = 0;
+    for (let total = 0; cut <= max && total + counts[cut]! < k; cut++) total += counts[cut]!;
+    const out: number[] = [];
+    for (let s = 0; s < slots; s++) if (values[s]! <= cut && values[s]! <= max && this.alive[s]) out.push(s);
+    out.sort((a, b) => values[a]! - values[b]! || a - b);
+    return out.slice(0, k);
+  }
+
+  /** The window of picture `slot` nearest a region hash (-1 when it has none). */
+  private nearestWindow(slot: number, whole: Uint32Array): number {
+    const words = this.regions.words(slot);
+    let best = 64;
+    let at = -1;
+    for (let w = 0; w < REGION_COUNT; w++) {
+      const d = popcount32((whole[0]! ^ words[w * 2]!) >>> 0) + popcount32((whole[1]! ^ words[w * 2 + 1]!) >>> 0);
+      if (d < best) {
+        best = d;
+        at = w;
+      }
+    }
+    return at;
   }
 }
 

@@ -11,7 +11,8 @@ import { ProofmarkError } from '../../contract/index.ts';
 import type { CoreDeps } from '../deps.ts';
 import { runBatch } from '../jobs/batch.ts';
 import type { Affine } from '../dsp/affine.ts';
-import { FINGERPRINT_VERSION, type QueryFingerprint, type Verification } from './kernels.ts';
+import { FINGERPRINT_VERSION, type QueryFingerprint, type Side, type Verification } from './kernels.ts';
+import { SEARCH_OPTIONS, sideFor } from './candidates.ts';
 import type { StoredFingerprint } from './codec.ts';
 import { FingerprintRepository } from './repository.ts';
 import { FingerprintIndex, type IndexHit, type QueryKeys } from './search-index.ts';
@@ -23,9 +24,6 @@ import { describeMatch } from './summary.ts';
 
 /** Candidates scoring below this are not reported at all (chance resemblance). */
 const MIN_REPORTED = 5;
-/** Candidates verified per query. */
-const GLOBAL_CANDIDATES = 8;
-const LOCAL_CANDIDATES = 20;
 /** Matches whose pixels are analysed for colour and overlay changes. */
 const ANALYSED = 3;
 
@@ -231,21 +229,21 @@ export class FindService {
 
   /** Candidates from the index, verified in worker threads, scored and ranked. */
   private async rank(query: Query, index: FingerprintIndex): Promise<Scored[]> {
-    const hits = index.search(queryKeys(query), { globalTop: GLOBAL_CANDIDATES, localTop: LOCAL_CANDIDATES });
+    const hits = index.search(queryKeys(query), SEARCH_OPTIONS);
     const withFp = hits.map((hit) => ({ hit, fp: this.repo.get(hit.id) })).filter((c): c is { hit: IndexHit; fp: StoredFingerprint } => c.fp !== null);
-    const verifications = await this.verify(query, withFp.map((c) => c.fp));
+    const verifications = await this.verify(query, withFp.map((c) => c.fp), withFp.map((c) => sideFor(c.hit)));
     const scored: Scored[] = withFp.map((c, i) => this.scoreOne(c.hit, c.fp, query, verifications[i] ?? null));
     scored.sort((a, b) => b.score - a.score || a.hit.distance - b.hit.distance || a.hit.id - b.hit.id);
     return scored.filter((s) => s.score >= MIN_REPORTED);
   }
 
   /** Splits the candidates over the worker threads. */
-  private async verify(query: QueryFingerprint, candidates: StoredFingerprint[]): Promise<Verification[]> {
+  private async verify(query: QueryFingerprint, candidates: StoredFingerprint[], sides?: Side[]): Promise<Verification[]> {
     if (candidates.length === 0) return [];
     const lanes = Math.max(1, Math.min(2, candidates.length));
     const per = Math.ceil(candidates.length / lanes);
     const parts = await Promise.all(
-      Array.from({ length: lanes }, (_, i) => this.deps.pool.run('find.verify', { query, candidates: candidates.slice(i * per, (i + 1) * per) })),
+      Array.from({ length: lanes }, (_, i) => this.deps.pool.run('find.verify', { query, candidates: candidates.slice(i * per, (i + 1) * per), sides: sides?.slice(i * per, (i + 1) * per) })),
     );
     return parts.flat();
   }
@@ -296,7 +294,7 @@ export class FindService {
     const distance = Math.min(...Array.from({ length: 8 }, (_, d) => hammingWords(query.fp.variants, d * 8, fp.hash)));
     let variant = 0;
     for (let d = 0; d < 8; d++) if (hammingWords(query.fp.variants, d * 8, fp.hash) === distance) { variant = d; break; }
-    const hit: IndexHit = { id: originalId, distance, variant, votes: 0, region: 64, window: -1 };
+    const hit: IndexHit = { id: originalId, distance, variant, votes: 0, plainVotes: 0, mirrorVotes: 0, region: 64, window: -1 };
     const s = this.scoreOne(hit, fp, query.fp, v ?? null);
     return { match: await this.toMatch(s, query.fp, suspect), map: s.map, suspectSize: query.original };
   }

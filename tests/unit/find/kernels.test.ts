@@ -11,6 +11,9 @@ import { mainBlock, trimUniformBorder } from '../../../electron/core/dsp/trim.ts
 import { stretchContrast } from '../../../electron/core/similarity/orb.ts';
 import { decodeFingerprint, encodeFingerprint, type StoredFingerprint } from '../../../electron/core/similarity/codec.ts';
 import { FingerprintIndex } from '../../../electron/core/similarity/search-index.ts';
+import { matchDescriptorsWasm } from '../../../electron/core/similarity/kernels.ts';
+import { matchDescriptors } from '../../../electron/core/dsp/binmatch.ts';
+import { RegionStore } from '../../../electron/core/similarity/popscan.ts';
 import { REGION_COUNT, REGION_SIDE, windowBox, windowHashes, wholeHash } from '../../../electron/core/similarity/regions.ts';
 import { MATCH_THRESHOLD, scoreOf } from '../../../electron/core/similarity/score.ts';
 import { describeMap } from '../../../electron/core/similarity/geometry.ts';
@@ -208,6 +211,28 @@ describe('index and codec', () => {
     index.remove(target.id);
     assert.ok(!index.search({ variants, plain, mirrored: none }).some((h) => h.id === target.id));
     assert.equal(index.size, 299);
+  });
+
+  it('WebAssembly popcounts: descriptor matching and the region scan give the plain JavaScript answers', () => {
+    const nq = 120, nt = 90;
+    const q = words(nq * 8);
+    const t = words(nt * 8);
+    for (let i = 0; i < 30; i++) {
+      t.set(q.subarray(i * 8, i * 8 + 8), i * 3 * 8);
+      t[i * 3 * 8 + (i % 8)] = (t[i * 3 * 8 + (i % 8)]! ^ ((1 << (i % 32)) | 1)) >>> 0; // a bit or two off
+    }
+    for (const [ratio, maxDistance] of [[0.85, 72], [1, 256], [0.6, 40]] as const) {
+      assert.deepEqual(matchDescriptorsWasm(q, nq, t, nt, ratio, maxDistance), matchDescriptors(q, nq, t, nt, { ratio, maxDistance }));
+    }
+    assert.equal(matchDescriptorsWasm(q, nq, t, nt, 0.85, 72).length >= 30, true);
+    const store = new RegionStore(5, 2);
+    const all = words(7 * 5 * 2);
+    for (let s = 0; s < 2; s++) store.words(s).set(all.subarray(s * 10, s * 10 + 10));
+    store.reserve(70_000); // a larger memory: what was stored moves along
+    for (let s = 2; s < 7; s++) store.words(s).set(all.subarray(s * 10, s * 10 + 10));
+    const query = words(2);
+    const want = Array.from({ length: 7 }, (_, s) => Math.min(...Array.from({ length: 5 }, (_, w) => hamming(query, 0, all, s * 10 + w * 2, 2))));
+    assert.deepEqual([...store.scan(query, 7)], want);
   });
 
   it('region hashes: a 60% crop of a smooth picture finds its original and the window it came from', () => {
