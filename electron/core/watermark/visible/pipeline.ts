@@ -12,7 +12,7 @@ import { buildExif, tiffStart } from './metadata/exif.ts';
 import { buildXmp, hasRights, rightsOnlyXmp } from './metadata/xmp.ts';
 import { filterApp13, readJpegApp13 } from './metadata/iptc.ts';
 import { injectJpegParts, injectPng, injectWebp, MetadataTooLarge, patchAvifExif, type MetadataBlocks } from './metadata/containers.ts';
-import { spoolFrame } from './spool.ts';
+import { SPOOL_MAX_BYTES, spoolFrame } from './spool.ts';
 import { fillTokens, readExifFields } from './tokens.ts';
 
 export type OutputFormat = Exclude<ExportFormat, 'same'>;
@@ -141,7 +141,7 @@ async function decode(bytes: Buffer, meta: Metadata, size: { width: number; heig
   let release = () => {};
   try {
     // Exports of 8-bit images reuse one frame buffer per lane (see spool.ts); previews are cached, so they own theirs.
-    const spooled = reuse && meta.depth === 'uchar' ? await spoolFrame(pipeline()) : null;
+    const spooled = reuse && meta.depth === 'uchar' && size.width * size.height * 4 <= SPOOL_MAX_BYTES ? await spoolFrame(pipeline()) : null;
     if (spooled) {
       raw = spooled.raw;
       release = spooled.release;

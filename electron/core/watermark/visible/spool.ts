@@ -67,8 +67,13 @@ function removeStale(dir: string): void {
 /** Free frame buffers, reused by the next images; dropped when exports pause. */
 const free: Buffer[] = [];
 const MAX_FREE = 4;
-/** Frames larger than this (~53 MP RGB) are not kept between images. */
-const MAX_KEPT_BYTES = 160 * 1024 * 1024;
+/**
+ * Frames up to this size (~53 MP RGB, ~40 MP RGBA) are spooled and kept between images. Larger ones
+ * would get a fresh buffer anyway and briefly hold twice their size (file + buffer), so they are
+ * decoded in memory.
+ */
+export const SPOOL_MAX_BYTES = 160 * 1024 * 1024;
+const MAX_KEPT_BYTES = SPOOL_MAX_BYTES;
 let idleTimer: NodeJS.Timeout | null = null;
 
 function takeBuffer(bytes: number): Buffer {
