@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './define.ts';
+import { method, type Notice } from './define.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Designs
@@ -213,7 +213,7 @@ export interface WatermarkPreviewResult {
   geometry: MarkGeometry | null;
   /** The mark's text after tokens were filled in. */
   text: string;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 export interface ExportedFile {
@@ -227,7 +227,7 @@ export interface ExportedFile {
   sha256: string;
   visibleMark: boolean;
   hiddenMark: boolean;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 export interface ExportResult {

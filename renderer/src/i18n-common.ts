@@ -49,6 +49,17 @@ export const common = {
         '16-bit': '16 位图片：按每通道 8 位写出。',
         flat: '这张图片大部分是平坦区域（纯色背景或非常平滑的部分）；隐形水印只存在于有纹理的部分，大幅编辑后可能读不出来。',
       },
+      watermark: {
+        'token-empty': '{{token}} 在这张图片上没有值，已从水印文字中略去。',
+        cmyk: 'CMYK 图片：已转换为 sRGB（水印在 RGB 中绘制，PNG/WebP/AVIF 不支持 CMYK）。',
+        'avif-srgb': 'AVIF 导出使用 sRGB；原图的颜色配置文件已转换。',
+        animated: '动图（{{frames}} 帧）：只导出第一帧。',
+        '16-bit': '16 位图片：按每通道 8 位导出。',
+        shrunk: '水印已缩小以完整放入这张图片。',
+        'exif-unreadable': '原图的 EXIF 无法读取；只写入了基本信息。',
+        'xmp-invalid': '原图的 XMP 不是有效的 RDF，未保留。',
+        'metadata-too-large': '原图的元数据太大，{{format}} 放不下；只写入了基本信息和版权信息。',
+      },
     },
   },
 };

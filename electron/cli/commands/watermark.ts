@@ -91,7 +91,7 @@ function resize(o: WatermarkOptions): Input<'watermark.export'>['resize'] {
 function report(result: ExportResult): void {
   for (const f of result.exported) {
     console.log(`wrote   ${f.output}  ${f.width}x${f.height}${f.visibleMark ? '' : '  (no visible mark)'}${f.hiddenMark ? '  (hidden mark)' : ''}`);
-    for (const w of f.warnings) console.log(`        note: ${w}`);
+    for (const w of f.warnings) console.log(`        note: ${w.text}`);
   }
   for (const e of result.failed) console.log(`error   ${e.source}: ${e.error}`);
   for (const n of result.notes) console.log(`note    ${n}`);

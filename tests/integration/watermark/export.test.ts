@@ -157,11 +157,11 @@ test('bad input: each file gets its own outcome, the batch goes on, nothing part
   const ok = Object.fromEntries(r.exported.map((e) => [path.basename(e.source), e]));
   const failed = Object.fromEntries(r.failed.map((e) => [path.basename(e.source), e.error]));
   assert.deepEqual(Object.keys(ok).sort(), ['animated.gif', 'animated.webp', 'chelsea.png', 'cmyk.jpg', 'deep16.png']);
-  assert.match(ok['animated.gif']!.warnings.join(), /Animated image \(2 frames\): only the first frame was exported/);
+  assert.match(ok['animated.gif']!.warnings.map((w) => w.text).join(), /Animated image \(2 frames\): only the first frame was exported/);
   assert.equal(path.extname(ok['animated.gif']!.output), '.jpg', 'GIF is not an export format: JPEG');
-  assert.match(ok['cmyk.jpg']!.warnings.join(), /CMYK image: converted to sRGB/);
+  assert.match(ok['cmyk.jpg']!.warnings.map((w) => w.text).join(), /CMYK image: converted to sRGB/);
   assert.equal((await sharp(ok['cmyk.jpg']!.output).metadata()).space, 'srgb');
-  assert.match(ok['deep16.png']!.warnings.join(), /16-bit image: exported with 8 bits/);
+  assert.match(ok['deep16.png']!.warnings.map((w) => w.text).join(), /16-bit image: exported with 8 bits/);
   assert.equal((await sharp(ok['deep16.png']!.output).metadata()).depth, 'uchar');
   assert.match(failed['one-pixel.png']!, /1x1 px; a visible mark needs at least 16 px/);
   assert.match(failed['truncated.jpg']!, /damaged or truncated/);

@@ -106,7 +106,8 @@ test('a damaged EXIF block is replaced by a fresh one, with a warning', () => {
   const src = new Uint8Array(64);
   src.set([0x49, 0x49, 0x2a, 0x00, 0xff, 0xff, 0x00, 0x00]);
   const r = buildExif({ ...base, original: src, keep: true, stripLocation: false });
-  assert.match(r.warnings[0]!, /damaged/);
+  assert.match(r.warnings[0]!.text, /damaged/);
+  assert.equal(r.warnings[0]!.code, 'watermark.exif-unreadable');
   assert.deepEqual(listExifTags(r.tiff).ifd0.includes(TAG.Orientation), true);
 });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { ProofmarkError, type ExportFormat, type ExportSettings, type MarkGeometry, type WatermarkDesign } from '../../../contract/index.ts';
+import { ProofmarkError, type ExportFormat, type ExportSettings, type MarkGeometry, type Notice, type WatermarkDesign } from '../../../contract/index.ts';
 import { readStoredDensity, toDpi } from '../../imaging/density.ts';
 import { sniffFormat } from '../../imaging/format.ts';
 import type { ImageProbe } from '../../imaging/probe.ts';
@@ -44,14 +44,14 @@ export interface PreparedMark {
   spec: MarkSpec;
   ink: InkBox;
   text: string;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 const SOFTWARE = 'ProofMark';
 
 /** Fills the tokens, loads the logo and measures the mark for one image. */
 export async function prepareMark(deps: PipelineDeps, design: WatermarkDesign, src: SourceImage, ctx: { owner: string; now: Date }): Promise<PreparedMark> {
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   let text = '';
   if (design.text) {
     const filled = await fillTokens(design.text.content, {
@@ -59,7 +59,7 @@ export async function prepareMark(deps: PipelineDeps, design: WatermarkDesign, s
       exif: () => readExifFields(src.bytes),
     });
     text = filled.text;
-    for (const t of filled.missing) warnings.push(`{${t}} has no value for this image; it was left out of the mark.`);
+    for (const t of filled.missing) warnings.push({ code: 'watermark.token-empty', values: { token: `{${t}}` }, text: `{${t}} has no value for this image; it was left out of the mark.` });
   }
   const logo = design.logo ? await loadLogo(design.logo.ref, deps.storedLogo) : null;
   const spec = markSpec(design, text, deps.resourcesDir, logo);
@@ -110,7 +110,7 @@ interface Decoded {
   /** Profile to attach unchanged (colour "keep"), else null. */
   keptIcc: Buffer | null;
   srgb: boolean;
-  warnings: string[];
+  warnings: Notice[];
   /** Hands a reused frame buffer back (after encoding); a no-op for ordinary buffers. */
   release: () => void;
 }
@@ -120,14 +120,14 @@ interface Decoded {
  * or in the source's own profile when asked to keep it. Only the first frame of an animation.
  */
 async function decode(bytes: Buffer, meta: Metadata, size: { width: number; height: number }, format: OutputFormat, colour: ExportSettings['colour'], pixelLimit: number, reuse = false): Promise<Decoded> {
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const cmyk = meta.space === 'cmyk';
   const grey = (meta.channels ?? 3) < 3 || meta.space === 'b-w' || meta.space === 'grey16';
   const keepIcc = colour === 'keep' && Boolean(meta.icc) && !cmyk && !grey && format !== 'avif';
-  if (cmyk) warnings.push('CMYK image: converted to sRGB (the mark is drawn in RGB, and PNG/WebP/AVIF have no CMYK).');
-  if (colour === 'keep' && meta.icc && format === 'avif' && !cmyk) warnings.push('AVIF exports are written in sRGB; the source colour profile was converted.');
-  if ((meta.pages ?? 1) > 1) warnings.push(`Animated image (${meta.pages} frames): only the first frame was exported.`);
-  if (meta.depth === 'ushort') warnings.push('16-bit image: exported with 8 bits per channel.');
+  if (cmyk) warnings.push({ code: 'watermark.cmyk', text: 'CMYK image: converted to sRGB (the mark is drawn in RGB, and PNG/WebP/AVIF have no CMYK).' });
+  if (colour === 'keep' && meta.icc && format === 'avif' && !cmyk) warnings.push({ code: 'watermark.avif-srgb', text: 'AVIF exports are written in sRGB; the source colour profile was converted.' });
+  if ((meta.pages ?? 1) > 1) warnings.push({ code: 'watermark.animated', values: { frames: meta.pages! }, text: `Animated image (${meta.pages} frames): only the first frame was exported.` });
+  if (meta.depth === 'ushort') warnings.push({ code: 'watermark.16-bit', text: '16-bit image: exported with 8 bits per channel.' });
   const upright = uprightSize({ width: meta.width!, height: meta.pageHeight ?? meta.height!, orientation: meta.orientation ?? null });
   // A fresh pipeline per use: sharp's clone() would deep-copy the input bytes.
   const pipeline = (): Sharp => {
@@ -183,7 +183,7 @@ export interface Rendered {
   geometry: MarkGeometry | null;
   visibleMark: boolean;
   hiddenMark: boolean;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 export interface RenderJob {
@@ -271,7 +271,7 @@ async function markDecoded(
   if (settings.hidden) {
     if (!deps.hidden) throw new ProofmarkError('internal', 'The hidden mark is not available in this build.');
     const marked = await deps.hidden(raw, src.imageId ?? 0);
-    if (marked.warning) warnings.push(`Hidden mark: ${marked.warning}`);
+    if (marked.warning) warnings.push({ code: 'hidden.flat', text: `Hidden mark: ${marked.warning}` });
     raw = { data: marked.data, width: marked.width, height: marked.height, channels: marked.channels };
     hiddenMark = true;
   }
@@ -281,7 +281,7 @@ async function markDecoded(
     const layout = layoutMark(design, mark.ink, raw.width, raw.height);
     await drawMark(deps, raw, mark, layout, design.opacity);
     geometry = relativeGeometry(layout, raw.width, raw.height);
-    if (layout.shrunk) warnings.push('The mark was made smaller than the design size so that it fits inside the image.');
+    if (layout.shrunk) warnings.push({ code: 'watermark.shrunk', text: 'The mark was made smaller than the design size so that it fits inside the image.' });
   }
 
   const dpi = settings.dpi ?? toDpi(probe.density)?.x ?? 72;
@@ -294,7 +294,7 @@ interface EncodeContext {
   meta: Metadata;
   decoded: Decoded;
   dpi: number;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 async function encode(raw: RawPixels, format: OutputFormat, settings: ExportSettings, ctx: EncodeContext): Promise<Buffer[]> {
@@ -342,7 +342,7 @@ async function encode(raw: RawPixels, format: OutputFormat, settings: ExportSett
   } catch (err) {
     if (!(err instanceof MetadataTooLarge)) throw err;
     // A kept block too large for the format (JPEG segments hold 64 KB): keep the essentials and the rights.
-    ctx.warnings.push(`The source metadata is too large to keep in ${format.toUpperCase()} (${err.message}); only the essentials and the rights were written.`);
+    ctx.warnings.push({ code: 'watermark.metadata-too-large', values: { format: format.toUpperCase() }, text: `The source metadata is too large to keep in ${format.toUpperCase()} (${err.message}); only the essentials and the rights were written.` });
     const fresh = buildExif({ original: null, keep: false, stripLocation: true, width: raw.width, height: raw.height, dpi: ctx.dpi, srgb: ctx.decoded.srgb, artist: rights?.creator, copyright: rights?.copyright, software: SOFTWARE });
     return write({ exif: fresh.tiff, xmp: rightsOnlyXmp(settings.rights), icc, app13: [], dpi: ctx.dpi });
   }
@@ -355,7 +355,7 @@ export async function renderPreview(
   opts: { design: WatermarkDesign | null; maxSize: number; resize: ExportSettings['resize']; owner: string; now: Date },
   decodedCache: Map<string, Promise<RawPixels>>,
   cacheKey: string,
-): Promise<{ before: RawPixels; after: RawPixels | null; exportSize: { width: number; height: number }; geometry: MarkGeometry | null; text: string; warnings: string[] }> {
+): Promise<{ before: RawPixels; after: RawPixels | null; exportSize: { width: number; height: number }; geometry: MarkGeometry | null; text: string; warnings: Notice[] }> {
   const { probe, meta } = await inspect(src, deps.pixelLimit);
   const exportSize = targetSize(uprightSize(probe).width, uprightSize(probe).height, opts.resize);
   const preview = targetSize(exportSize.width, exportSize.height, { mode: 'long-edge', size: opts.maxSize });
@@ -368,7 +368,7 @@ export async function renderPreview(
     while (decodedCache.size > 8) decodedCache.delete(decodedCache.keys().next().value!);
   }
   const before = await pending;
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   if (!opts.design) return { before, after: null, exportSize, geometry: null, text: '', warnings };
   if (Math.min(exportSize.width, exportSize.height) < MIN_SIDE_FOR_MARK) {
     throw new ProofmarkError('invalid_input', `The image is ${exportSize.width}x${exportSize.height} px; a visible mark needs at least ${MIN_SIDE_FOR_MARK} px on the short side.`);
@@ -376,7 +376,7 @@ export async function renderPreview(
   const mark = await prepareMark(deps, opts.design, src, opts);
   warnings.push(...mark.warnings);
   const exportLayout = layoutMark(opts.design, mark.ink, exportSize.width, exportSize.height);
-  if (exportLayout.shrunk) warnings.push('The mark will be made smaller than the design size so that it fits inside the image.');
+  if (exportLayout.shrunk) warnings.push({ code: 'watermark.shrunk', text: 'The mark will be made smaller than the design size so that it fits inside the image.' });
   const layout = scaleLayout(exportLayout, before.width / exportSize.width, before.height / exportSize.height);
   const after: RawPixels = { ...before, data: new Uint8Array(before.data) };
   await drawMark(deps, after, mark, layout, opts.design.opacity);

@@ -2,6 +2,7 @@ import { ActionIcon, Alert, Box, Center, Group, Loader, SegmentedControl, Stack,
 import { useTranslation } from 'react-i18next';
 import type { WatermarkPreviewResult } from '../../../../electron/contract/index.ts';
 import { api } from '../../api.ts';
+import { useWording } from '../../components/notice.ts';
 
 /** The design on one image, as the export will be (same relative geometry); before/after toggle. */
 export function PreviewPane({ preview, error, busy, showBefore, onShowBefore, position, onStep }: {
@@ -14,6 +15,7 @@ export function PreviewPane({ preview, error, busy, showBefore, onShowBefore, po
   onStep: (delta: number) => void;
 }) {
   const { t } = useTranslation('watermark');
+  const word = useWording();
   const token = preview ? (showBefore || !preview.after ? preview.before : preview.after) : null;
   return (
     <Stack h="100%" gap="xs" data-testid="preview-pane">
@@ -51,7 +53,7 @@ export function PreviewPane({ preview, error, busy, showBefore, onShowBefore, po
       </Box>
       {error ? <Alert color="red" p="xs" data-testid="preview-error">{error}</Alert> : null}
       {preview?.geometry?.shrunk ? <Text size="xs" c="orange">{t('preview.shrunk')}</Text> : null}
-      {preview?.warnings.filter((w) => !/made smaller/.test(w)).map((w) => <Text key={w} size="xs" c="orange">{w}</Text>)}
+      {preview?.warnings.filter((w) => w.code !== 'watermark.shrunk').map((w) => <Text key={w.text} size="xs" c="orange">{word(w, w.text)}</Text>)}
     </Stack>
   );
 }

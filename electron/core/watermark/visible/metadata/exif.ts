@@ -8,6 +8,7 @@
  * Removed parts (GPS, the embedded thumbnail, which would show the photo without its mark) are
  * zeroed, so no byte of them survives.
  */
+import type { Notice } from '../../../../contract/index.ts';
 
 const TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 129: 1 };
 
@@ -232,19 +233,19 @@ const REPLACED = new Set<number>([TAG.Orientation, TAG.XResolution, TAG.YResolut
 
 export interface ExifResult {
   tiff: Uint8Array;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /** Builds the EXIF block of an export. Never throws on a damaged source block: it writes a fresh one and says so. */
 export function buildExif(plan: ExifPlan): ExifResult {
   if (!plan.keep || !plan.original) return { tiff: freshExif(plan), warnings: [] };
   const start = tiffStart(plan.original);
-  if (start < 0) return { tiff: freshExif(plan), warnings: ['The source EXIF has no TIFF header; only the essentials were written.'] };
+  if (start < 0) return { tiff: freshExif(plan), warnings: [{ code: 'watermark.exif-unreadable', text: 'The source EXIF has no TIFF header; only the essentials were written.' }] };
   try {
     // A copy as a plain Uint8Array: Buffer.slice would be a view, and the source must stay untouched.
     return { tiff: editExif(new Uint8Array(plan.original.subarray(start)), plan), warnings: [] };
   } catch (err) {
-    return { tiff: freshExif(plan), warnings: [`The source EXIF is damaged (${(err as Error).message}); only the essentials were written.`] };
+    return { tiff: freshExif(plan), warnings: [{ code: 'watermark.exif-unreadable', text: `The source EXIF is damaged (${(err as Error).message}); only the essentials were written.` }] };
   }
 }
 

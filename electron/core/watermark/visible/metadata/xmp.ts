@@ -1,4 +1,4 @@
-import type { Rights } from '../../../../contract/index.ts';
+import type { Notice, Rights } from '../../../../contract/index.ts';
 
 /**
  * XMP packets for exported files: the source's packet with targeted edits (kept as text so
@@ -64,12 +64,12 @@ export interface XmpPlan {
 }
 
 /** The export's XMP packet, or null when there is nothing to say. */
-export function buildXmp(plan: XmpPlan): { xmp: string | null; warnings: string[] } {
+export function buildXmp(plan: XmpPlan): { xmp: string | null; warnings: Notice[] } {
   const rights = hasRights(plan.rights) ? plan.rights : null;
   const original = plan.keep ? plan.original?.replace(/\0+$/, '').trim() || null : null;
   if (!original) return { xmp: rights ? freshPacket(rights) : null, warnings: [] };
   if (!/<\/rdf:RDF\s*>/.test(original)) {
-    return { xmp: rights ? freshPacket(rights) : null, warnings: ['The source XMP is not valid RDF; it was not kept.'] };
+    return { xmp: rights ? freshPacket(rights) : null, warnings: [{ code: 'watermark.xmp-invalid', text: 'The source XMP is not valid RDF; it was not kept.' }] };
   }
   let xml = original;
   for (const name of ALWAYS_REMOVED) xml = removeXmpProperty(xml, name);
