@@ -17,6 +17,13 @@ export const CALIBRATION = {
   /** Pixel-backed inliers at which local evidence alone scores 50, and its spread. */
   localMid: 13,
   localSpread: 2.5,
+  /**
+   * Correlation of the aligned thumbnails below which the pixels back no inlier, and from which
+   * they back all: a true copy aligned by the fit correlates above 0.95, while look-alikes from
+   * the same scene that line up a dozen keypoints by chance reached 0.68–0.97 in the benchmark.
+   */
+  correlationNone: 0.6,
+  correlationFull: 0.95,
   /** Texture below which the global hash says nothing, and from which it counts fully. */
   textureNone: 0.4,
   textureFull: 1.2,
@@ -29,7 +36,7 @@ const logistic = (z: number) => 1 / (1 + Math.exp(-z));
  * keypoints by chance, but not make the pictures look alike.
  */
 export function effectiveInliers(v: Pick<Verification, 'inliers' | 'correlation' | 'agreeing'>): number {
-  const pixel = Math.max(0, Math.min(1, (v.agreeing - 0.2) / 0.5)) * Math.max(0, Math.min(1, (v.correlation + 0.1) / 0.6));
+  const pixel = Math.max(0, Math.min(1, (v.agreeing - 0.2) / 0.5)) * Math.max(0, Math.min(1, (v.correlation - CALIBRATION.correlationNone) / (CALIBRATION.correlationFull - CALIBRATION.correlationNone)));
   return v.inliers * (0.35 + 0.65 * pixel);
 }
 
