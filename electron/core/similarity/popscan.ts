@@ -4,7 +4,7 @@
  * popcount (i64.popcnt), about five times faster than the bit-twiddling JavaScript needs; at
  * 100,000 pictures × 81 windows that is the difference between ~5 ms and ~30 ms per search.
  * It also does brute-force descriptor matching (nearest and second nearest of 256-bit
- * descriptors) for verification. The module is about 350 bytes, written out below with what each
+ * descriptors) for verification. The module is about 370 bytes, written out below with what each
  * part means.
  */
 
