@@ -60,9 +60,8 @@ export interface FindMatch {
   evidence: { globalDistance: number; inliers: number; correlation: number; votes: number };
 }
 
-/** The hidden-watermark reading of the suspect, when that feature is available. */
+/** The hidden-watermark reading of the suspect, shown next to the matches. */
 export interface FindHiddenResult {
-  available: boolean;
   /** What the hidden-watermark detector reported (null when it could not read the picture). */
   result: HiddenDetectResult | null;
   error?: string;

@@ -6,7 +6,6 @@ import { findService } from './service.ts';
 import { readSuspect } from './decode.ts';
 import { alignPair } from './changes.ts';
 import { renderOverlayAndDifference, renderSideBySide } from './render.ts';
-import { detectHiddenInBytes } from '../watermark/hidden/api.ts';
 
 export const findMigrations: Migration[] = [
   {
@@ -24,8 +23,6 @@ export const findMigrations: Migration[] = [
 
 export function findFeature(deps: CoreDeps): HandlersFor<typeof findMethods> {
   const service = findService(deps);
-  // The hidden-watermark reading of every suspect, shown next to the match.
-  service.setHiddenDetector((bytes) => detectHiddenInBytes(deps, bytes));
   // Newly imported originals are fingerprinted right after their import, in the background.
   deps.library.onImportFinished(() => service.fingerprintInBackground());
   return {

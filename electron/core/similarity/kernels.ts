@@ -6,7 +6,6 @@
 import { dctHash256, dihedralGrid, HASH_GRID, phash64, resampleArea } from '../dsp/phash.ts';
 import { resizeRegion, resampleBox } from '../dsp/resample.ts';
 import { mainBlock, trimUniformBorder, type Box } from '../dsp/trim.ts';
-import type { DescriptorMatch } from '../dsp/binmatch.ts';
 import { DescriptorMatcher } from './popscan.ts';
 import { ransacSimilarity, scaleOf } from '../dsp/ransac.ts';
 import { chain, fromSimilarity, mirrorX, scaling, type Affine } from '../dsp/affine.ts';
@@ -126,11 +125,20 @@ type VerifyPicture = Pick<PictureFingerprint, 'keypoints' | 'workWidth' | 'workH
 
 let matcher: DescriptorMatcher | null = null;
 
+export interface DescriptorMatch {
+  /** Index of the descriptor in the query set. */
+  q: number;
+  /** Index of its nearest neighbour in the train set. */
+  t: number;
+  distance: number;
+}
+
 /**
- * Nearest train descriptor of each query descriptor when it passes the ratio test (the same
- * answer as dsp/binmatch.ts matchDescriptors, brute force in WebAssembly, about ten times faster).
+ * Nearest train descriptor of each query descriptor (256-bit ORB, 8 words) when it is clearly
+ * better than the second nearest (ratio test) and close enough. Brute force in WebAssembly,
+ * about ten times faster than JavaScript; the sets are a few hundred each.
  */
-export function matchDescriptorsWasm(query: Uint32Array, nq: number, train: Uint32Array, nt: number, ratio: number, maxDistance: number): DescriptorMatch[] {
+export function matchDescriptors(query: Uint32Array, nq: number, train: Uint32Array, nt: number, ratio: number, maxDistance: number): DescriptorMatch[] {
   if (nq === 0 || nt === 0) return [];
   matcher ??= new DescriptorMatcher();
   const r = matcher.match(query, nq, train, nt);
@@ -144,7 +152,7 @@ export function matchDescriptorsWasm(query: Uint32Array, nq: number, train: Uint
 
 /** Keypoint matching and RANSAC of one orientation (plain or mirrored query). */
 function fitOne(q: Keypoints, o: Keypoints) {
-  const matches = matchDescriptorsWasm(q.desc, q.n, o.desc, o.n, 0.85, 72);
+  const matches = matchDescriptors(q.desc, q.n, o.desc, o.n, 0.85, 72);
   const count = matches.length;
   const pm = {
     tx: new Float32Array(count), ty: new Float32Array(count), qx: new Float32Array(count), qy: new Float32Array(count),

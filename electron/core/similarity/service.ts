@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { CallContext, DuplicateGroup, FindHiddenResult, FindMatch, FindResult, HiddenDetectResult, Progress } from '../../contract/index.ts';
+import type { CallContext, DuplicateGroup, FindHiddenResult, FindMatch, FindResult, Progress } from '../../contract/index.ts';
 import { ProofmarkError } from '../../contract/index.ts';
 import type { CoreDeps } from '../deps.ts';
 import { runBatch } from '../jobs/batch.ts';
+import { detectHiddenInBytes } from '../watermark/hidden/api.ts';
 import type { Affine } from '../dsp/affine.ts';
 import { FINGERPRINT_VERSION, type QueryFingerprint, type Side, type Verification } from './kernels.ts';
 import { SEARCH_OPTIONS, sideFor } from './candidates.ts';
@@ -26,8 +27,6 @@ import { describeMatch } from './summary.ts';
 const MIN_REPORTED = 5;
 /** Matches whose pixels are analysed for colour and overlay changes. */
 const ANALYSED = 3;
-
-export type HiddenDetector = (bytes: Uint8Array) => Promise<HiddenDetectResult>;
 
 type Query = QueryFingerprint & { width: number; height: number };
 
@@ -68,7 +67,6 @@ export class FindService {
   readonly repo: FingerprintRepository;
   private readonly deps: CoreDeps;
   private index: FingerprintIndex | null = null;
-  private hidden: HiddenDetector | null = null;
   private running: FingerprintRun | null = null;
   /** New images arrived while a run was going: run again when it ends. */
   private runAgain = false;
@@ -76,11 +74,6 @@ export class FindService {
   constructor(deps: CoreDeps) {
     this.deps = deps;
     this.repo = new FingerprintRepository(deps.db);
-  }
-
-  /** The hidden-watermark feature's detector, when it is part of this build. */
-  setHiddenDetector(detector: HiddenDetector | null): void {
-    this.hidden = detector;
   }
 
   /** Fingerprint of a decoded picture, computed in a worker thread. */
@@ -278,11 +271,10 @@ export class FindService {
   }
 
   private async detectHidden(bytes: Uint8Array): Promise<FindHiddenResult> {
-    if (!this.hidden) return { available: false, result: null };
     try {
-      return { available: true, result: await this.hidden(bytes) };
+      return { result: await detectHiddenInBytes(this.deps, bytes) };
     } catch (err) {
-      return { available: true, result: null, error: (err as Error).message };
+      return { result: null, error: (err as Error).message };
     }
   }
 

@@ -11,8 +11,8 @@ import { mainBlock, trimUniformBorder } from '../../../electron/core/dsp/trim.ts
 import { stretchContrast } from '../../../electron/core/similarity/orb.ts';
 import { decodeFingerprint, encodeFingerprint, type StoredFingerprint } from '../../../electron/core/similarity/codec.ts';
 import { FingerprintIndex } from '../../../electron/core/similarity/search-index.ts';
-import { matchDescriptorsWasm } from '../../../electron/core/similarity/kernels.ts';
-import { matchDescriptors } from '../../../electron/core/dsp/binmatch.ts';
+import { matchDescriptors } from '../../../electron/core/similarity/kernels.ts';
+import { referenceMatches } from '../../helpers/descriptor-reference.ts';
 import { RegionStore } from '../../../electron/core/similarity/popscan.ts';
 import { REGION_COUNT, REGION_SIDE, windowBox, windowHashes, wholeHash } from '../../../electron/core/similarity/regions.ts';
 import { MATCH_THRESHOLD, scoreOf } from '../../../electron/core/similarity/score.ts';
@@ -222,9 +222,9 @@ describe('index and codec', () => {
       t[i * 3 * 8 + (i % 8)] = (t[i * 3 * 8 + (i % 8)]! ^ ((1 << (i % 32)) | 1)) >>> 0; // a bit or two off
     }
     for (const [ratio, maxDistance] of [[0.85, 72], [1, 256], [0.6, 40]] as const) {
-      assert.deepEqual(matchDescriptorsWasm(q, nq, t, nt, ratio, maxDistance), matchDescriptors(q, nq, t, nt, { ratio, maxDistance }));
+      assert.deepEqual(matchDescriptors(q, nq, t, nt, ratio, maxDistance), referenceMatches(q, nq, t, nt, { ratio, maxDistance }));
     }
-    assert.equal(matchDescriptorsWasm(q, nq, t, nt, 0.85, 72).length >= 30, true);
+    assert.equal(matchDescriptors(q, nq, t, nt, 0.85, 72).length >= 30, true);
     const store = new RegionStore(5, 2);
     const all = words(7 * 5 * 2);
     for (let s = 0; s < 2; s++) store.words(s).set(all.subarray(s * 10, s * 10 + 10));

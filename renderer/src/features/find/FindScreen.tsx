@@ -54,7 +54,7 @@ function HiddenReading({ hidden }: { hidden: FindHiddenResult }) {
   if (hidden.result) return <HiddenResultCard result={hidden.result} />;
   return (
     <Alert color="gray" variant="light" title={t('hidden.title')}>
-      <Text size="sm">{hidden.available ? t('hidden.error', { error: hidden.error ?? '' }) : t('hidden.unavailable')}</Text>
+      <Text size="sm">{t('hidden.error', { error: hidden.error ?? '' })}</Text>
     </Alert>
   );
 }

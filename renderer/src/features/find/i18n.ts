@@ -39,7 +39,6 @@ export const findStrings = {
     complaintHint: 'Opens Bundles with this original and this copy filled in.',
     hidden: {
       title: 'Hidden watermark',
-      unavailable: 'Hidden-watermark reading is not available in this build.',
       error: 'The hidden mark could not be read: {{error}}',
     },
     words: {
@@ -108,7 +107,6 @@ export const findStrings = {
     complaintHint: '打开"材料包"，自动填入这张原图和这张复制图。',
     hidden: {
       title: '隐形水印',
-      unavailable: '此版本不能读取隐形水印。',
       error: '无法读取隐形水印：{{error}}',
     },
     words: {

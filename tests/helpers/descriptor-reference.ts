@@ -1,21 +1,13 @@
 /**
- * Nearest-neighbour matching of 256-bit binary descriptors (ORB/BRIEF), each stored as
- * 8 consecutive 32-bit words.
+ * The plain JavaScript brute-force matcher of 256-bit binary descriptors (8 words each): the
+ * reference the WebAssembly matcher in Find's kernels must agree with exactly.
  */
-import { popcount32 } from './phash.ts';
+import { popcount32 } from '../../electron/core/dsp/phash.ts';
+import type { DescriptorMatch } from '../../electron/core/similarity/kernels.ts';
 
-export const DESC_WORDS = 8;
-export const DESC_BITS = 256;
+const DESC_WORDS = 8;
 
-export interface DescriptorMatch {
-  /** Index of the descriptor in the query set. */
-  q: number;
-  /** Index of its nearest neighbour in the train set. */
-  t: number;
-  distance: number;
-}
-
-export interface MatchOptions {
+interface MatchOptions {
   /** Best distance must be below this share of the second best (Lowe's ratio test). @default 0.8 */
   ratio?: number;
   /** Largest Hamming distance accepted at all. @default 64 */
@@ -26,7 +18,7 @@ export interface MatchOptions {
  * For each query descriptor, its nearest train descriptor when that is clearly better than
  * the second nearest. Brute force: the sets verified here are a few hundred each.
  */
-export function matchDescriptors(query: Uint32Array, nq: number, train: Uint32Array, nt: number, opts: MatchOptions = {}): DescriptorMatch[] {
+export function referenceMatches(query: Uint32Array, nq: number, train: Uint32Array, nt: number, opts: MatchOptions = {}): DescriptorMatch[] {
   const ratio = opts.ratio ?? 0.8;
   const maxDistance = opts.maxDistance ?? 64;
   const out: DescriptorMatch[] = [];
