@@ -17,6 +17,7 @@ import { runBatch } from '../../electron/core/jobs/batch.ts';
 import { corpusFile, corpusNames } from '../helpers/corpus.ts';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const [mode, dir] = process.argv.slice(2);
 
 interface PhaseResult { seconds: number; files: number; bytes: number; peakRssMiB: number; fingerprint?: { seconds: number; peakRssMiB: number } }
@@ -32,7 +33,8 @@ async function phase(which: string, folder: string): Promise<PhaseResult> {
   const signal = new AbortController().signal;
   let seconds: number;
   if (which === 'limit' || which === 'limit-find') {
-    const concurrency = Math.max(2, Math.min(4, os.availableParallelism()));
+    // As many files in flight as import keeps (the core's lanes + 1), so the limit gets the same overlap.
+    const concurrency = Math.max(2, Math.min(4, os.availableParallelism())) + 1;
     const pool = which === 'limit-find' ? new PixelPool(new URL('../../electron/core/jobs/worker.ts', import.meta.url)) : null;
     const start = performance.now();
     await runBatch(files, { concurrency, signal, progress: () => {}, label: (f) => f.path }, async (f) => {
@@ -86,9 +88,22 @@ if (mode) {
     return JSON.parse(r.stdout) as PhaseResult;
   };
   run('limit'); // warm the page cache so both phases read from memory
-  const limit = run('limit');
+  // On a shared machine one run can be slowed by anything else running: the limit and import
+  // take turns for ROUNDS rounds and each keeps its fastest; peak RSS is the largest seen.
+  const best = (a: PhaseResult, b: PhaseResult): PhaseResult => {
+    const fastest = b.seconds < a.seconds ? b : a;
+    const fingerprint = a.fingerprint && b.fingerprint
+      ? { seconds: Math.min(a.fingerprint.seconds, b.fingerprint.seconds), peakRssMiB: Math.max(a.fingerprint.peakRssMiB, b.fingerprint.peakRssMiB) }
+      : undefined;
+    return { ...fastest, peakRssMiB: Math.max(a.peakRssMiB, b.peakRssMiB), ...(fingerprint ? { fingerprint } : {}) };
+  };
+  let limit = run('limit');
+  let imported = run('import');
+  for (let i = 1; i < ROUNDS; i++) {
+    limit = best(limit, run('limit'));
+    imported = best(imported, run('import'));
+  }
   const limitFind = run('limit-find');
-  const imported = run('import');
   const row = (label: string, r: PhaseResult) =>
     `| ${label} | ${r.files} | ${(r.bytes / 1e6).toFixed(0)} | ${r.seconds.toFixed(2)} | ${(r.files / r.seconds).toFixed(1)} | ${(r.bytes / 1e6 / r.seconds).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} |`;
   console.log(`Import benchmark: ${COUNT} photos (corpus at real sizes, 0.3–20 MP), ${os.availableParallelism()} cores, Node ${process.version}\n`);
@@ -96,8 +111,8 @@ if (mode) {
   console.log('|---|---|---|---|---|---|---|');
   const fp = imported.fingerprint!;
   const ready = { ...imported, seconds: imported.seconds + fp.seconds, peakRssMiB: fp.peakRssMiB };
-  console.log(row('limit: read + SHA-256 + thumbnail, no DB', limit));
-  console.log(row('proofmark import (store, SQLite, metadata, thumbnail, provenance)', imported));
+  console.log(row(`limit: read + SHA-256 + thumbnail, no DB (fastest of ${ROUNDS})`, limit));
+  console.log(row(`proofmark import (store, SQLite, metadata, thumbnail, provenance; fastest of ${ROUNDS})`, imported));
   console.log(row('limit + Find fingerprint (decode 1024 px grey, hashes, ORB)', limitFind));
   console.log(row('proofmark import, then Find fingerprints in the background', ready));
   const ratio = limit.seconds / imported.seconds;

@@ -165,9 +165,10 @@ export class LibraryService {
   async import(paths: string[], recursive: boolean, ctx: CallContext): Promise<ImportResult> {
     const walked = await collectFiles(paths, { recursive, accept: looksLikeImageName });
     const result: ImportResult = { imported: [], existing: [], errors: [...walked.errors] };
+    // One file more in flight than the CPU lanes: each also waits on the disk (two flushed writes).
     const outcomes = await runBatch(
       walked.files,
-      { concurrency: this.opts.concurrency, signal: ctx.signal, progress: ctx.progress, label: (f) => f.path, phase: 'import' },
+      { concurrency: this.opts.concurrency + 1, signal: ctx.signal, progress: ctx.progress, label: (f) => f.path, phase: 'import' },
       (file) => this.importOne(file.path),
     );
     for (const o of outcomes) {
@@ -188,10 +189,20 @@ export class LibraryService {
     if (known) return { existing: true, item: { id: known.id, sha256: hash, path: file, title: known.title } };
 
     const probe = await probeImage(bytes, { pixelLimit: this.opts.pixelLimit, name: path.basename(file) });
-    const [thumb, metadata] = await Promise.all([makeThumbnail(bytes, { pixelLimit: this.opts.pixelLimit }), readMetadata(bytes)]);
     const storedName = `${hash}.${canonicalExtension(probe.format)}`;
-    await this.originals.put(storedName, bytes);
-    await this.thumbs.put(`${hash}.webp`, thumb, 0o644);
+    // The original is written while the thumbnail decodes; if the decode finds the file damaged,
+    // the stored copy is taken out again (the same bytes fail the same way in every lane).
+    const [thumb, metadata, stored] = await Promise.allSettled([
+      makeThumbnail(bytes, { pixelLimit: this.opts.pixelLimit }),
+      readMetadata(bytes),
+      this.originals.put(storedName, bytes),
+    ]);
+    const failed = [thumb, metadata, stored].find((r) => r.status === 'rejected');
+    if (failed || thumb.status !== 'fulfilled' || metadata.status !== 'fulfilled') {
+      if (stored.status === 'fulfilled') await this.originals.remove(storedName);
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    await this.thumbs.put(`${hash}.webp`, thumb.value, 0o644);
 
     const title = path.basename(file).replace(/\.[^.]+$/, '');
     const importedAt = new Date().toISOString();
@@ -202,7 +213,7 @@ export class LibraryService {
       const id = this.images.insert({
         sha256: hash, format: probe.format, width: probe.width, height: probe.height, density: probe.density,
         colourSpace: probe.colourSpace, channels: probe.channels, bitDepth: probe.bitDepth, hasAlpha: probe.hasAlpha,
-        hasIcc: probe.hasIcc, byteSize: bytes.length, metadata, sourcePath: file, storedName, importedAt, title,
+        hasIcc: probe.hasIcc, byteSize: bytes.length, metadata: metadata.value, sourcePath: file, storedName, importedAt, title,
       });
       this.events.append(id, 'imported', { sha256: hash, sourcePath: file, byteSize: bytes.length, format: probe.format });
       return { existing: false, id, title };
