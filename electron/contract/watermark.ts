@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method, type Notice } from './define.ts';
+import type { Wording } from './errors.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Designs
@@ -234,7 +235,8 @@ export interface ExportResult {
   outDir: string;
   total: number;
   exported: ExportedFile[];
-  failed: { source: string; error: string }[];
+  /** `wording`: the error as a phrase code, for the interface's language. */
+  failed: { source: string; error: string; wording?: Wording }[];
   cancelled: boolean;
   /** Batch-level remarks (platform rules, skipped earlier exports). */
   notes: string[];

@@ -24,6 +24,14 @@ const DEPTH_BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, shor
 
 /** Header-only facts about an image: format by magic bytes, size, density, colour. Never decodes pixels. */
 export async function probeImage(bytes: Uint8Array, opts: { pixelLimit?: number; name?: string } = {}): Promise<ImageProbe> {
+  return (await probeWithMetadata(bytes, opts)).probe;
+}
+
+/**
+ * probeImage, with sharp's metadata of the same header parse (the blocks an export carries over),
+ * so a caller that needs both parses the header once. Every refusal says which file and why.
+ */
+export async function probeWithMetadata(bytes: Uint8Array, opts: { pixelLimit?: number; name?: string } = {}): Promise<{ probe: ImageProbe; meta: Metadata }> {
   const name = opts.name ?? 'the file';
   if (bytes.length === 0) throw new ProofmarkError('unsupported_format', `${name} is empty (0 bytes).`).worded('file.empty');
   const format = sniffFormat(bytes.subarray(0, 512));
@@ -43,7 +51,7 @@ export async function probeImage(bytes: Uint8Array, opts: { pixelLimit?: number;
     throw new ProofmarkError('too_large', `${name} declares ${width}x${height} pixels (${values.mp} MP), over the ${values.limit} MP limit; it was not decoded.`).worded('file.over-pixel-limit', values);
   }
   const bitDepth = format === 'png' && meta.bitsPerSample ? meta.bitsPerSample : DEPTH_BITS[meta.depth ?? 'uchar'] ?? 8;
-  return {
+  const probe: ImageProbe = {
     format,
     width,
     height,
@@ -56,6 +64,12 @@ export async function probeImage(bytes: Uint8Array, opts: { pixelLimit?: number;
     orientation: meta.orientation ?? null,
     pages: meta.pages ?? 1,
   };
+  return { probe, meta };
+}
+
+/** The error for an image whose pixels cannot be decoded (sharp's first line says where it failed). */
+export function undecodable(err: unknown): ProofmarkError {
+  return new ProofmarkError('damaged_file', `The image cannot be decoded; it is damaged or truncated (${(err as Error).message.split('\n')[0]}).`).worded('file.damaged');
 }
 
 /** Decode fully (catches truncation) and make an upright sRGB thumbnail. */
@@ -69,6 +83,6 @@ export async function makeThumbnail(bytes: Uint8Array, opts: { size?: number; pi
       .webp({ quality: 80, effort: 2 })
       .toBuffer();
   } catch (err) {
-    throw new ProofmarkError('damaged_file', `The image cannot be decoded; it is damaged or truncated (${(err as Error).message.split('\n')[0]}).`).worded('file.damaged');
+    throw undecodable(err);
   }
 }

@@ -6,3 +6,12 @@ export function useWording(): (wording: Wording | undefined, text: string) => st
   const { t } = useTranslation();
   return (wording, text) => (wording ? t(`notices.${wording.code}`, { ...wording.values, defaultValue: text }) : text);
 }
+
+/**
+ * One file's error in a batch summary: "name: why" in the interface language when the core gave a
+ * phrase code (its phrases leave the name out), else the core's own sentence, which names the file.
+ */
+export function useFileError(): (file: string, error: string, wording?: Wording) => string {
+  const word = useWording();
+  return (file, error, wording) => (wording ? `${file.split(/[\\/]/).pop() ?? file}: ${word(wording, error)}` : error);
+}

@@ -166,6 +166,10 @@ test('bad input: each file gets its own outcome, the batch goes on, nothing part
   assert.match(failed['one-pixel.png']!, /1x1 px; a visible mark needs at least 16 px/);
   assert.match(failed['truncated.jpg']!, /damaged or truncated/);
   assert.match(failed['text.jpg']!, /not an image/);
+  // The same phrase codes as import: the export summary says why in the interface language.
+  const codes = Object.fromEntries(r.failed.map((e) => [path.basename(e.source), e.wording?.code]));
+  assert.equal(codes['truncated.jpg'], 'file.damaged');
+  assert.equal(codes['text.jpg'], 'file.not-image');
   await noPartials(path.dirname(ok['chelsea.png']!.output));
   await saveRender('huge-logo-on-small-photo.png', ok['chelsea.png']!.output);
   // The logo was scaled to the design size, not pasted at its own.

@@ -179,13 +179,15 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
   for (const o of outcomes) {
     const source = o.item.kind === 'library' ? `#${o.item.id}` : o.item.path;
     if (!o.ok) {
-      failed.push({ source, error: o.error });
+      failed.push(o.wording ? { source, error: o.error, wording: o.wording } : { source, error: o.error });
       continue;
     }
     try {
       exported.push(await o.value.published);
     } catch (err) {
-      failed.push({ source, error: err instanceof Error ? err.message : String(err) });
+      const wording = err instanceof ProofmarkError ? err.wording : undefined;
+      const error = err instanceof Error ? err.message : String(err);
+      failed.push(wording ? { source, error, wording } : { source, error });
     }
   }
   return { outDir, total: items.length, exported, failed, cancelled: ctx.signal.aborted, notes, seconds: (performance.now() - started) / 1000 };

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ProofmarkError, type ExportFormat, type ExportSettings, type MarkGeometry, type Notice, type WatermarkDesign } from '../../../contract/index.ts';
-import { readStoredDensity, toDpi } from '../../imaging/density.ts';
-import { sniffFormat } from '../../imaging/format.ts';
-import type { ImageProbe } from '../../imaging/probe.ts';
+import { toDpi } from '../../imaging/density.ts';
+import { probeWithMetadata, undecodable, type ImageProbe } from '../../imaging/probe.ts';
 import { blendOver, blendTiles, type RawPixels } from './blend.ts';
 import { layoutMark, MIN_SIDE_FOR_MARK, relativeGeometry, scaleLayout, targetSize, type InkBox, type Layout } from './layout.ts';
 import { loadLogo, type StoredLogoLookup } from './logo.ts';
@@ -149,7 +148,7 @@ async function decode(bytes: Buffer, meta: Metadata, size: { width: number; heig
       raw = await toRaw(pipeline().raw({ depth: 'uchar' }));
     }
   } catch (err) {
-    throw new ProofmarkError('damaged_file', `The image cannot be decoded; it is damaged or truncated (${(err as Error).message.split('\n')[0]}).`);
+    throw undecodable(err);
   }
   if (raw.width !== size.width || raw.height !== size.height) {
     release();
@@ -195,31 +194,9 @@ export interface RenderJob {
   reserve?: (bytes: number) => Promise<() => void>;
 }
 
-type Inspected = Pick<ImageProbe, 'format' | 'width' | 'height' | 'orientation' | 'density'>;
-
-/**
- * Reads just the header: format (by magic bytes), size, orientation, density, and the metadata
- * blocks to carry over. The same checks and messages as imaging/probe.ts, from one header parse
- * instead of two (it counts at 4 MP, where the whole export takes ~70 ms of CPU).
- */
-export async function inspect(src: SourceImage, pixelLimit: number): Promise<{ probe: Inspected; meta: Metadata }> {
-  const name = path.basename(src.label);
-  if (src.bytes.length === 0) throw new ProofmarkError('unsupported_format', `${name} is empty (0 bytes).`);
-  const format = sniffFormat(src.bytes.subarray(0, 512));
-  if (!format) throw new ProofmarkError('unsupported_format', `${name} is not an image: its bytes are not JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, BMP or SVG.`);
-  let meta: Metadata;
-  try {
-    meta = await sharp(src.bytes, { limitInputPixels: false }).metadata();
-  } catch (err) {
-    throw new ProofmarkError('damaged_file', `${name} looks like ${format.toUpperCase()} but its header cannot be read (${(err as Error).message}).`);
-  }
-  const width = meta.width ?? 0;
-  const height = meta.height ?? 0;
-  if (!width || !height) throw new ProofmarkError('damaged_file', `${name} declares no pixel size.`);
-  if (width * height > pixelLimit) {
-    throw new ProofmarkError('too_large', `${name} declares ${width}x${height} pixels (${Math.round((width * height) / 1e6)} MP), over the ${Math.round(pixelLimit / 1e6)} MP limit; it was not decoded.`);
-  }
-  return { probe: { format, width, height, orientation: meta.orientation ?? null, density: readStoredDensity(src.bytes) }, meta };
+/** The header facts (format by magic bytes, size, orientation, density) and the metadata blocks to carry over, from one parse. */
+export async function inspect(src: SourceImage, pixelLimit: number): Promise<{ probe: ImageProbe; meta: Metadata }> {
+  return probeWithMetadata(src.bytes, { pixelLimit, name: path.basename(src.label) });
 }
 
 /** One export: decode upright and resized, hidden mark, visible mark, encode, metadata. */
@@ -246,7 +223,7 @@ async function markAndEncode(
   deps: PipelineDeps,
   src: SourceImage,
   job: RenderJob,
-  { probe, meta, format, size, mark }: { probe: Inspected; meta: Metadata; format: OutputFormat; size: { width: number; height: number }; mark: PreparedMark | null },
+  { probe, meta, format, size, mark }: { probe: ImageProbe; meta: Metadata; format: OutputFormat; size: { width: number; height: number }; mark: PreparedMark | null },
 ): Promise<Rendered> {
   const { settings } = job;
   const decoded = await decode(src.bytes, meta, size, format, settings.colour, deps.pixelLimit, true);
@@ -261,7 +238,7 @@ async function markDecoded(
   deps: PipelineDeps,
   src: SourceImage,
   job: RenderJob,
-  { probe, meta, format, decoded, mark }: { probe: Inspected; meta: Metadata; format: OutputFormat; decoded: Decoded; mark: PreparedMark | null },
+  { probe, meta, format, decoded, mark }: { probe: ImageProbe; meta: Metadata; format: OutputFormat; decoded: Decoded; mark: PreparedMark | null },
 ): Promise<Rendered> {
   const { settings, design } = job;
   const warnings = [...decoded.warnings, ...(mark?.warnings ?? [])];

@@ -7,7 +7,7 @@ import type { ImageItem, ImportResult } from '../../../../electron/contract/inde
 import { api } from '../../api.ts';
 import { DropArea } from '../../components/DropArea.tsx';
 import { JobProgress } from '../../components/JobProgress.tsx';
-import { useWording } from '../../components/notice.ts';
+import { useFileError } from '../../components/notice.ts';
 import { useJob } from '../../components/useJob.ts';
 import { DetailPanel } from './DetailPanel.tsx';
 import { LibraryGrid } from './LibraryGrid.tsx';
@@ -16,7 +16,7 @@ import { DuplicatesButton } from '../find/DuplicatesButton.tsx';
 export function LibraryScreen() {
   const { t, i18n } = useTranslation('library');
   const zh = i18n.language.startsWith('zh');
-  const word = useWording();
+  const fileError = useFileError();
   const [items, setItems] = useState<ImageItem[]>([]);
   const [filter, setFilter] = useState({ text: '', tag: '', from: '', to: '' });
   const [selected, setSelected] = useState<number | null>(null);
@@ -80,7 +80,7 @@ export function LibraryScreen() {
                 <Text size="sm">{t('summary', { imported: lastImport.imported.length, existing: lastImport.existing.length, errors: lastImport.errors.length })}</Text>
                 {lastImport.errors.length ? (
                   <List size="xs" mt={4}>
-                    {lastImport.errors.slice(0, 20).map((e) => <List.Item key={e.path}>{e.wording ? `${fileName(e.path)}: ${word(e.wording, e.error)}` : e.error}</List.Item>)}
+                    {lastImport.errors.slice(0, 20).map((e) => <List.Item key={e.path}>{fileError(e.path, e.error, e.wording)}</List.Item>)}
                   </List>
                 ) : null}
               </Alert>
@@ -102,8 +102,4 @@ export function LibraryScreen() {
       </Group>
     </DropArea>
   );
-}
-
-function fileName(p: string): string {
-  return p.split(/[\\/]/).pop() ?? p;
 }

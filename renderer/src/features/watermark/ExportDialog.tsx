@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { ExportResult, ExportFormat, Input, PlatformId, Resize, Rights } from '../../../../electron/contract/index.ts';
 import { api } from '../../api.ts';
 import { JobProgress } from '../../components/JobProgress.tsx';
+import { useFileError } from '../../components/notice.ts';
 import { useJob } from '../../components/useJob.ts';
 
 export interface ExportOptions {
@@ -47,6 +48,7 @@ export function ExportDialog({ opened, onClose, options, onOptions, request, cou
   count: number;
 }) {
   const { t } = useTranslation('watermark');
+  const fileError = useFileError();
   const job = useJob('watermark.export');
   const set = (patch: Partial<ExportOptions>) => onOptions({ ...options, ...patch });
   const rights = options.rights;
@@ -74,7 +76,7 @@ export function ExportDialog({ opened, onClose, options, onOptions, request, cou
             <>
               <Text size="sm" fw={500}>{t('export.failures')}</Text>
               <ScrollArea.Autosize mah={200}>
-                <List size="xs">{result.failed.map((f) => <List.Item key={f.source}>{f.error}</List.Item>)}</List>
+                <List size="xs">{result.failed.map((f) => <List.Item key={f.source}>{fileError(f.source, f.error, f.wording)}</List.Item>)}</List>
               </ScrollArea.Autosize>
             </>
           ) : null}
