@@ -12,8 +12,8 @@ import { ImageRepository, type ListFilter } from './repository.ts';
 import { ProvenanceLog } from './provenance.ts';
 import { BlobStore, sha256, sha256File } from './store.ts';
 
-/** Told the ids of newly imported images when an import ends (Find fingerprints them). */
-export type ImportHook = (ids: number[]) => void;
+/** Follow-up work for what an import added (Find fingerprints whatever has no fingerprint yet). */
+export type ImportHook = () => void;
 
 export interface LibraryServiceOptions {
   db: Db;
@@ -56,7 +56,7 @@ export class LibraryService {
 
   /** Starts the follow-up work that earlier imports left undone (an app closed mid-way, a new fingerprint version). */
   resumeFollowUps(): void {
-    for (const hook of this.hooks) hook([]);
+    for (const hook of this.hooks) hook();
   }
 
   /**
@@ -176,7 +176,7 @@ export class LibraryService {
       else if (o.value.existing) result.existing.push(o.value.item);
       else result.imported.push(o.value.item);
     }
-    if (result.imported.length) for (const hook of this.hooks) hook(result.imported.map((i) => i.id));
+    if (result.imported.length) for (const hook of this.hooks) hook();
     return result;
   }
 

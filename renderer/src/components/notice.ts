@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Wording } from '../../../electron/contract/index.ts';
+import { baseName } from './files.ts';
 
 /** Words a core phrase code in the interface language; the core's English text where there is no phrase for it. */
 export function useWording(): (wording: Wording | undefined, text: string) => string {
@@ -13,5 +14,5 @@ export function useWording(): (wording: Wording | undefined, text: string) => st
  */
 export function useFileError(): (file: string, error: string, wording?: Wording) => string {
   const word = useWording();
-  return (file, error, wording) => (wording ? `${file.split(/[\\/]/).pop() ?? file}: ${word(wording, error)}` : error);
+  return (file, error, wording) => (wording ? `${baseName(file)}: ${word(wording, error)}` : error);
 }

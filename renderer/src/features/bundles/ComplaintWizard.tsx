@@ -8,13 +8,13 @@ import { JobProgress } from '../../components/JobProgress.tsx';
 import { useJob } from '../../components/useJob.ts';
 import { PersonModal } from './PeopleManager.tsx';
 import { BuildDone, folderName, ImagePicker, IssueList, joinPath, OutputPicker, personFieldLabel, personIssue, PreviewPages } from './shared.tsx';
+import { baseName } from '../../components/files.ts';
 
 type Spec = ComplaintSpecData;
 type Use = Spec['uses'][number];
 const PLATFORMS = ['alibaba', 'jd', 'pinduoduo', 'amazon', 'other'] as const;
 
 const idOf = (r: Spec['complainant']) => (r && 'personId' in r ? r.personId : null);
-const fileName = (p: string) => p.split(/[\\/]/).pop() ?? p;
 
 /** True when a URL was typed but is not an http(s) web address. */
 function urlProblem(v: string): boolean {
@@ -103,7 +103,7 @@ function UseCard({ use, n, onChange, onRemove, evidence, onEvidence, suspects, o
         </SimpleGrid>
         <Group gap="xs" mt="xs" align="end">
           <Select label={t('comp.suspect')} w={420} value={use.suspectPath || null} placeholder={t('comp.chooseSuspect')} data-testid="use-suspect"
-            data={[...new Set([...suspects, ...(use.suspectPath ? [use.suspectPath] : [])])].map((p) => ({ value: p, label: fileName(p) }))}
+            data={[...new Set([...suspects, ...(use.suspectPath ? [use.suspectPath] : [])])].map((p) => ({ value: p, label: baseName(p) }))}
             onChange={(v) => set('suspectPath', v ?? '')} />
           <Button size="xs" variant="light" onClick={suspectPicker.open}>{t('comp.addSuspects')}</Button>
           {suspectPicker.element}
@@ -119,8 +119,8 @@ function UseCard({ use, n, onChange, onRemove, evidence, onEvidence, suspects, o
             return (
               <Group key={s.path} gap="xs">
                 <Badge variant="light" size="sm">{i + 1}</Badge>
-                <Text fz="xs" fw={500}>{fileName(e?.originalPath ?? s.path)}</Text>
-                <Text fz="xs" c="dimmed">{e ? t('comp.hashed', { sha: `${e.sha256.slice(0, 16)}…`, time: e.capturedAt.replace('T', ' ').slice(0, 19), source: t(`comp.sources.${e.capturedAtSource}`) }) : fileName(s.path)}</Text>
+                <Text fz="xs" fw={500}>{baseName(e?.originalPath ?? s.path)}</Text>
+                <Text fz="xs" c="dimmed">{e ? t('comp.hashed', { sha: `${e.sha256.slice(0, 16)}…`, time: e.capturedAt.replace('T', ' ').slice(0, 19), source: t(`comp.sources.${e.capturedAtSource}`) }) : baseName(s.path)}</Text>
                 <Button size="compact-xs" variant="subtle" onClick={() => set('screenshots', use.screenshots.filter((_x, j) => j !== i))}>{t('comp.removeUse')}</Button>
               </Group>
             );

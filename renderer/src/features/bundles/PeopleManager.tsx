@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Person, PersonRole } from '../../../../electron/contract/index.ts';
 import { api, ApiError } from '../../api.ts';
 import { DropArea } from '../../components/DropArea.tsx';
+import { baseName } from '../../components/files.ts';
 
 const KINDS = ['natural', 'legal', 'other'] as const;
 const ID_TYPES = ['id-card', 'passport', 'business-licence', 'hk-macau-permit', 'taiwan-permit', 'other'] as const;
@@ -87,7 +88,7 @@ export function PersonModal({ person, opened, onClose, onSaved, role }: { person
               <Checkbox key={s.sha256} size="xs" label={`${s.name} (${Math.round(s.byteSize / 1024)} KB) — ${t('people.removeScan')}`} checked={removeScans.includes(s.sha256)}
                 onChange={(e) => setRemoveScans((r) => (e.currentTarget.checked ? [...r, s.sha256] : r.filter((x) => x !== s.sha256)))} />
             ))}
-            {addScans.map((p) => <Text key={p} fz="xs">+ {p.split(/[\\/]/).pop()}</Text>)}
+            {addScans.map((p) => <Text key={p} fz="xs">+ {baseName(p)}</Text>)}
             <Group gap="xs">
               <Button size="xs" variant="light" onClick={() => (api.pick ? void api.pick('files').then((p) => setAddScans((s) => [...s, ...p])) : fileInput.current?.click())} data-testid="person-add-scans">{t('people.addScans')}</Button>
               <Text fz="xs" c="dimmed">{t('people.dropScans')}</Text>

@@ -11,6 +11,7 @@ import { FixModal } from './FixModal.tsx';
 import { LibraryPicker } from './LibraryPicker.tsx';
 import { copyOf, ProfileEditor } from './ProfileEditor.tsx';
 import { ResultsTable, StatusMark, useReason } from './ResultsTable.tsx';
+import { baseName } from '../../components/files.ts';
 
 interface Exported {
   path: string;
@@ -70,7 +71,7 @@ export function CheckScreen() {
       const r = await api.call('check.exportReport', { report, format });
       if (exported) URL.revokeObjectURL(exported.url);
       const blob = new Blob([r.content], { type: format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json' });
-      setExported({ path: r.path, url: URL.createObjectURL(blob), name: r.path.split(/[\\/]/).pop() ?? `report.${format}` });
+      setExported({ path: r.path, url: URL.createObjectURL(blob), name: baseName(r.path) || `report.${format}` });
     } catch (err) {
       setExportError((err as Error).message);
     }

@@ -9,6 +9,7 @@ import { JobProgress } from '../../components/JobProgress.tsx';
 import { useJob } from '../../components/useJob.ts';
 import { useNav } from '../../nav.tsx';
 import { HiddenResultCard } from '../hidden/HiddenResultCard.tsx';
+import { baseName, readAsBase64 } from '../../components/files.ts';
 
 /** The suspect as the core takes it: a file path, or pasted bytes. */
 type Suspect = { path: string; name: string } | { base64: string; name: string };
@@ -37,15 +38,6 @@ export function useChangeWords() {
     if (x.overlay) out.push(t('words.overlay', { pct: Math.max(1, Math.round(x.overlayShare * 100)) }));
     return out;
   }, [t]);
-}
-
-function readAsBase64(file: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*;base64,/, ''));
-    reader.onerror = () => reject(reader.error ?? new Error('The pasted picture could not be read.'));
-    reader.readAsDataURL(file);
-  });
 }
 
 /** The hidden-watermark reading: the hidden feature's own card, or why there is none. */
@@ -151,7 +143,7 @@ export function FindScreen() {
 
   const fromPaths = (paths: string[]) => {
     const p = paths[0];
-    if (p) void searchFor({ path: p, name: p.split(/[\\/]/).pop() ?? p });
+    if (p) void searchFor({ path: p, name: baseName(p) });
   };
 
   const fromBlob = useCallback(async (blob: Blob, name: string) => {

@@ -7,23 +7,13 @@ import { api, ApiError } from '../../api.ts';
 import { DropArea } from '../../components/DropArea.tsx';
 import { HiddenKeyPanel } from './HiddenKeyPanel.tsx';
 import { HiddenResultCard } from './HiddenResultCard.tsx';
+import { baseName, readAsBase64 } from '../../components/files.ts';
 
 interface Reading {
   id: number;
   name: string;
   result?: HiddenDetectResult;
   error?: string;
-}
-
-const baseName = (p: string) => p.split(/[\\/]/).pop() ?? p;
-
-function readAsBase64(file: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*;base64,/, ''));
-    reader.onerror = () => reject(reader.error ?? new Error('The picture could not be read.'));
-    reader.readAsDataURL(file);
-  });
 }
 
 let seq = 0;
