@@ -2,7 +2,7 @@
 // two images in flight, every method in its own process (so CPU time and peak RSS are its own):
 //   (a) sharp decode + re-encode at the same quality, no mark: the limit
 //   (b) ProofMark export, corner text + logo          (c) ProofMark export, tiled text
-//   (b0) ProofMark export with no mark: what the upright frame, metadata and safe writing cost alone
+//   (b0) ProofMark export with no mark (no frame: decoding streams into the encoder): what metadata and safe writing cost
 //   (d) ImageMagick, the same text + logo: `convert` per file, two in parallel; one `mogrify` process
 // then a 200-file 24 MP batch of (b) for peak RSS. Environment: BENCH_FILES_24, BENCH_FILES_4, BENCH_RSS_FILES, BENCH_ROUNDS.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -227,7 +227,7 @@ async function main() {
     const rows: [string, Measure][] = [
       ['(a) sharp decode + encode, no mark', ours.get('sharp')!],
       ['(a′) same with sharp\'s default JPEG settings (Huffman optimisation)', run('sharp-defaults', s.dir)],
-      ['(b0) ProofMark export with no mark (upright frame, metadata, safe write)', run('nomark', s.dir)],
+      ['(b0) ProofMark export with no mark (decoding streams into the encoder; metadata, safe write)', run('nomark', s.dir)],
       ['(b) ProofMark, corner text + logo', ours.get('corner')!],
       ['(c) ProofMark, tiled text', ours.get('tiled')!],
       ['(d1) ImageMagick convert per file, 2 in parallel', await runIm('im-convert', s.dir)],

@@ -1,5 +1,6 @@
-// Exports take their upright pixels from a reused frame buffer filled through a tmpfs file (spool.ts)
-// where that is available, else from sharp's raw() in fresh memory. Both must give the same files.
+// Exports with a mark take their upright pixels from a reused frame buffer filled through a tmpfs file
+// (spool.ts) where that is available, else from sharp's raw() in fresh memory. Both must give the same
+// files. Exports with nothing to draw need no frame: decoding streams into the encoder.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -52,7 +53,6 @@ async function leftovers(): Promise<string[]> {
 const designs: [string, Partial<Input<'watermark.export'>>][] = [
   ['corner text + logo', { design: { text: { content: '© {year} {owner} 水印' }, logo: { ref: corpusFile('coffee.png'), scale: 1.2, position: 'left' }, outline: { colour: '#000000', width: 4 }, opacity: 0.85, layout: { mode: 'single', anchor: 'bottom-right', margin: 3 } } }],
   ['tiled text', { design: { text: { content: 'ProofMark 水印' }, outline: { colour: '#000000', width: 4 }, opacity: 0.35, layout: { mode: 'tile', angle: -30, spacing: 10, stagger: true } } }],
-  ['no visible mark', { design: undefined, format: 'png' }],
 ];
 
 for (const [label, extra] of designs) {
@@ -76,6 +76,29 @@ for (const [label, extra] of designs) {
     assert.deepEqual(await leftovers(), []);
   });
 }
+
+test('with nothing to draw, the export streams without a frame and has exactly the upright source pixels', async () => {
+  const before = framesSpooled();
+  const result = await exportWith(spool, 'no-mark', { design: undefined, format: 'png' });
+  assert.deepEqual(result.failed, []);
+  assert.equal(result.exported.length, sources.length);
+  assert.equal(framesSpooled(), before, 'no frame was made');
+  for (let i = 0; i < sources.length; i++) {
+    const out = result.exported[i]!;
+    assert.equal(out.visibleMark, false);
+    const { data, info } = await sharp(sources[i]!).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const upright = { data, width: info.width, height: info.height, channels: info.channels };
+    assert.equal(diffBox(await rawOf(out.output), upright), null, `${out.output} differs from ${sources[i]}`);
+  }
+  // A damaged source fails with the decoder's reason, as it does when a mark is drawn.
+  const damaged = path.join(work, 'damaged.jpg');
+  await fs.writeFile(damaged, (await fs.readFile(corpusFile('rocket.jpg'))).subarray(0, 20_000));
+  const bad = await call(core, 'watermark.export', { sources: { paths: [damaged] }, outDir: path.join(work, 'no-mark-damaged'), format: 'jpeg' });
+  assert.equal(bad.exported.length, 0);
+  assert.match(bad.failed[0]!.error, /cannot be decoded; it is damaged or truncated/);
+  assert.equal(bad.failed[0]!.wording?.code, 'file.damaged');
+  assert.deepEqual(await fs.readdir(path.join(work, 'no-mark-damaged')).catch(() => []), []);
+});
 
 test('the frame has exactly the pixels raw() gives (RGB and RGBA), and the spool file is gone afterwards', { skip: spool ? false : 'no tmpfs here' }, async () => {
   for (const [file, pipeline] of [

@@ -104,21 +104,27 @@ async function toRaw(img: Sharp): Promise<RawPixels> {
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
 }
 
-interface Decoded {
-  raw: RawPixels;
+/** How the upright pixels are made, and what colour they are in. */
+interface Upright {
+  /** A fresh sharp pipeline giving the upright, resized, 8-bit (or 16-bit) RGB(A) pixels. */
+  pipeline: () => Sharp;
   /** Profile to attach unchanged (colour "keep"), else null. */
   keptIcc: Buffer | null;
   srgb: boolean;
   warnings: Notice[];
+}
+
+interface Decoded extends Omit<Upright, 'pipeline'> {
+  raw: RawPixels;
   /** Hands a reused frame buffer back (after encoding); a no-op for ordinary buffers. */
   release: () => void;
 }
 
 /**
- * Decodes upright (EXIF orientation applied), resized to exactly `size`, 8-bit RGB(A): in sRGB,
- * or in the source's own profile when asked to keep it. Only the first frame of an animation.
+ * Upright (EXIF orientation applied), resized to exactly `size`, RGB(A): in sRGB, or in the
+ * source's own profile when asked to keep it. Only the first frame of an animation.
  */
-async function decode(bytes: Buffer, meta: Metadata, size: { width: number; height: number }, format: OutputFormat, colour: ExportSettings['colour'], pixelLimit: number, reuse = false): Promise<Decoded> {
+function upright(bytes: Buffer, meta: Metadata, size: { width: number; height: number }, format: OutputFormat, colour: ExportSettings['colour'], pixelLimit: number): Upright {
   const warnings: Notice[] = [];
   const cmyk = meta.space === 'cmyk';
   const grey = (meta.channels ?? 3) < 3 || meta.space === 'b-w' || meta.space === 'grey16';
@@ -127,15 +133,21 @@ async function decode(bytes: Buffer, meta: Metadata, size: { width: number; heig
   if (colour === 'keep' && meta.icc && format === 'avif' && !cmyk) warnings.push({ code: 'watermark.avif-srgb', text: 'AVIF exports are written in sRGB; the source colour profile was converted.' });
   if ((meta.pages ?? 1) > 1) warnings.push({ code: 'watermark.animated', values: { frames: meta.pages! }, text: `Animated image (${meta.pages} frames): only the first frame was exported.` });
   if (meta.depth === 'ushort') warnings.push({ code: 'watermark.16-bit', text: '16-bit image: exported with 8 bits per channel.' });
-  const upright = uprightSize({ width: meta.width!, height: meta.pageHeight ?? meta.height!, orientation: meta.orientation ?? null });
+  const source = uprightSize({ width: meta.width!, height: meta.pageHeight ?? meta.height!, orientation: meta.orientation ?? null });
   // A fresh pipeline per use: sharp's clone() would deep-copy the input bytes.
   const pipeline = (): Sharp => {
     let img = sharp(bytes, { limitInputPixels: pixelLimit, failOn: 'truncated' }).rotate();
-    if (upright.width !== size.width || upright.height !== size.height) img = img.resize(size.width, size.height, { fit: 'fill' });
+    if (source.width !== size.width || source.height !== size.height) img = img.resize(size.width, size.height, { fit: 'fill' });
     img = keepIcc ? img.keepIccProfile() : img.toColourspace('srgb');
     if (format === 'jpeg' && meta.hasAlpha) img = img.flatten({ background: '#ffffff' });
     return img;
   };
+  return { pipeline, keptIcc: keepIcc ? meta.icc! : null, srgb: !keepIcc, warnings };
+}
+
+/** The upright pixels in memory, 8-bit RGB(A), for the marks to be drawn into. */
+async function decode(bytes: Buffer, meta: Metadata, size: { width: number; height: number }, format: OutputFormat, colour: ExportSettings['colour'], pixelLimit: number, reuse = false): Promise<Decoded> {
+  const { pipeline, ...colourFacts } = upright(bytes, meta, size, format, colour, pixelLimit);
   let raw: RawPixels;
   let release = () => {};
   try {
@@ -157,7 +169,7 @@ async function decode(bytes: Buffer, meta: Metadata, size: { width: number; heig
   if (raw.channels !== 3 && raw.channels !== 4) {
     raw = await toRaw(sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels as 1 | 2 } }).toColourspace('srgb').raw());
   }
-  return { raw, keptIcc: keepIcc ? meta.icc! : null, srgb: !keepIcc, warnings, release };
+  return { ...colourFacts, raw, release };
 }
 
 let srgbProfile: Promise<Buffer> | null = null;
@@ -226,6 +238,13 @@ async function markAndEncode(
   { probe, meta, format, size, mark }: { probe: ImageProbe; meta: Metadata; format: OutputFormat; size: { width: number; height: number }; mark: PreparedMark | null },
 ): Promise<Rendered> {
   const { settings } = job;
+  if (!mark && !settings.hidden && meta.depth === 'uchar') {
+    // Nothing to draw: decoding streams straight into the encoder, with no frame in memory.
+    const pixels = upright(src.bytes, meta, size, format, settings.colour, deps.pixelLimit);
+    const warnings = [...pixels.warnings];
+    const data = await encode({ img: pixels.pipeline(), ...size, decodes: true }, format, settings, { src, meta, colour: pixels, dpi: exportDpi(settings, probe), warnings });
+    return { data, bytes: data.reduce((n, b) => n + b.length, 0), format, ...size, geometry: null, visibleMark: false, hiddenMark: false, warnings };
+  }
   const decoded = await decode(src.bytes, meta, size, format, settings.colour, deps.pixelLimit, true);
   try {
     return await markDecoded(deps, src, job, { probe, meta, format, decoded, mark });
@@ -261,38 +280,50 @@ async function markDecoded(
     if (layout.shrunk) warnings.push({ code: 'watermark.shrunk', text: 'The mark was made smaller than the design size so that it fits inside the image.' });
   }
 
-  const dpi = settings.dpi ?? toDpi(probe.density)?.x ?? 72;
-  const data = await encode(raw, format, settings, { src, meta, decoded, dpi, warnings });
+  const pixels = { img: sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels as 3 | 4 } }), width: raw.width, height: raw.height, decodes: false };
+  const data = await encode(pixels, format, settings, { src, meta, colour: decoded, dpi: exportDpi(settings, probe), warnings });
   return { data, bytes: data.reduce((n, b) => n + b.length, 0), format, width: raw.width, height: raw.height, geometry, visibleMark: Boolean(design), hiddenMark, warnings };
+}
+
+function exportDpi(settings: ExportSettings, probe: ImageProbe): number {
+  return settings.dpi ?? toDpi(probe.density)?.x ?? 72;
 }
 
 interface EncodeContext {
   src: SourceImage;
   meta: Metadata;
-  decoded: Decoded;
+  colour: Pick<Upright, 'keptIcc' | 'srgb'>;
   dpi: number;
   warnings: Notice[];
 }
 
-async function encode(raw: RawPixels, format: OutputFormat, settings: ExportSettings, ctx: EncodeContext): Promise<Buffer[]> {
+/** The pixels to encode: a marked frame, or the decoding pipeline itself (then its errors are the source's). */
+interface EncodeInput {
+  img: Sharp;
+  width: number;
+  height: number;
+  decodes: boolean;
+}
+
+async function encode(pixels: EncodeInput, format: OutputFormat, settings: ExportSettings, ctx: EncodeContext): Promise<Buffer[]> {
   const keep = settings.metadata !== 'strip-all';
   const stripLocation = settings.metadata !== 'keep';
   const rights = hasRights(settings.rights) ? settings.rights : null;
   const sourceExif = keep && ctx.meta.exif ? ctx.meta.exif : null;
   const exif = buildExif({
     original: sourceExif && tiffStart(sourceExif) >= 0 ? sourceExif : null,
-    keep, stripLocation, width: raw.width, height: raw.height, dpi: ctx.dpi, srgb: ctx.decoded.srgb,
+    keep, stripLocation, width: pixels.width, height: pixels.height, dpi: ctx.dpi, srgb: ctx.colour.srgb,
     artist: rights?.creator, copyright: rights?.copyright, software: SOFTWARE,
   });
   ctx.warnings.push(...exif.warnings);
   const xmpPlan = buildXmp({ original: keep && ctx.meta.xmp ? ctx.meta.xmp.toString('utf8') : null, keep, stripLocation, rights: settings.rights });
   ctx.warnings.push(...xmpPlan.warnings);
-  const icc = ctx.decoded.keptIcc ?? (format === 'avif' ? null : await srgbIcc());
+  const icc = ctx.colour.keptIcc ?? (format === 'avif' ? null : await srgbIcc());
   const app13 = keep && format === 'jpeg' && ctx.meta.format === 'jpeg'
     ? readJpegApp13(ctx.src.bytes).map((p) => filterApp13(p, { stripLocation, dropRights: Boolean(rights) })).filter((p): p is Uint8Array => p !== null)
     : [];
 
-  let img = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels as 3 | 4 } });
+  let img = pixels.img;
   switch (format) {
     // Huffman optimisation costs ~80% more encode time (a second pass over the whole image) for ~3% smaller files.
     case 'jpeg': img = img.jpeg({ quality: settings.quality, optimiseCoding: false }); break;
@@ -304,13 +335,18 @@ async function encode(raw: RawPixels, format: OutputFormat, settings: ExportSett
       if (xmpPlan.xmp) img = img.withXmp(xmpPlan.xmp);
       break;
   }
-  const encoded = await img.toBuffer();
+  let encoded: Buffer;
+  try {
+    encoded = await img.toBuffer();
+  } catch (err) {
+    throw pixels.decodes ? undecodable(err) : err;
+  }
   const blocks: MetadataBlocks = { exif: exif.tiff, xmp: xmpPlan.xmp, icc, app13, dpi: ctx.dpi };
   const write = (b: MetadataBlocks): Buffer[] => {
     switch (format) {
       case 'jpeg': return injectJpegParts(encoded, b);
       case 'png': return [injectPng(encoded, b)];
-      case 'webp': return [injectWebp(encoded, b, raw)];
+      case 'webp': return [injectWebp(encoded, b, pixels)];
       case 'avif': return [patchAvifExif(encoded, b.exif!)];
     }
   };
@@ -320,7 +356,7 @@ async function encode(raw: RawPixels, format: OutputFormat, settings: ExportSett
     if (!(err instanceof MetadataTooLarge)) throw err;
     // A kept block too large for the format (JPEG segments hold 64 KB): keep the essentials and the rights.
     ctx.warnings.push({ code: 'watermark.metadata-too-large', values: { format: format.toUpperCase() }, text: `The source metadata is too large to keep in ${format.toUpperCase()} (${err.message}); only the essentials and the rights were written.` });
-    const fresh = buildExif({ original: null, keep: false, stripLocation: true, width: raw.width, height: raw.height, dpi: ctx.dpi, srgb: ctx.decoded.srgb, artist: rights?.creator, copyright: rights?.copyright, software: SOFTWARE });
+    const fresh = buildExif({ original: null, keep: false, stripLocation: true, width: pixels.width, height: pixels.height, dpi: ctx.dpi, srgb: ctx.colour.srgb, artist: rights?.creator, copyright: rights?.copyright, software: SOFTWARE });
     return write({ exif: fresh.tiff, xmp: rightsOnlyXmp(settings.rights), icc, app13: [], dpi: ctx.dpi });
   }
 }
