@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define.ts';
+import type { Wording } from './errors.ts';
 
 // ---------------------------------------------------------------------------------------------
 // People: copyright owners, authors and agents. The full ID number goes into the documents that
@@ -183,6 +184,8 @@ export type RegistrationSpecData = z.output<typeof RegistrationSpec>;
 export interface FieldIssue {
   path: string;
   message: string;
+  /** The message as a phrase code (bundle.*), for the interface's language; it leaves out the field, which the interface names. */
+  wording?: Wording;
 }
 
 export interface SampleCheck {
@@ -194,6 +197,8 @@ export interface SampleCheck {
   verdict: 'pass' | 'warn' | 'fail' | 'unchecked';
   /** One line per rule that did not pass. */
   findings: string[];
+  /** The same in Chinese. */
+  findingsZh: string[];
   fixable: boolean;
 }
 

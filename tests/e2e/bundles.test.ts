@@ -74,6 +74,9 @@ describe('Bundles screen in Chromium through the bridge', { skip: skip ?? false 
     assert.deepEqual((await issues.allInnerTexts()).map((s) => s.split(' — ')[0]), ['Copyright owners (著作权人) 1: Address', 'City']);
     await page.getByText('中文').click();
     await page.getByTestId('reg-check').getByText('城市').waitFor();
+    // What is wrong is said in Chinese too, not only the field's name.
+    assert.deepEqual((await issues.allInnerTexts()).map((s) => s.split(' — ')[1]?.replace(/\s*去填写.*$/, '')), ['尚未填写。', '尚未填写。']);
+    await page.getByTestId('reg-check').getByText('分辨率：', { exact: false }).waitFor(); // the failing sample's findings too
     await app.screenshot('bundles-registration-missing-zh');
     await page.getByText('English').click();
     // The owner's missing address opens the owner's profile; saving it checks again.

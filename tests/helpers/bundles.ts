@@ -1,10 +1,12 @@
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import type { Core } from '../../electron/core/index.ts';
-import type { Person, RegistrationSpecInput } from '../../electron/contract/index.ts';
+import type { FieldIssue, Person, RegistrationSpecInput } from '../../electron/contract/index.ts';
+import { common } from '../../renderer/src/i18n-common.ts';
 import { call } from './core.ts';
 import { corpusFile } from './corpus.ts';
 
@@ -76,4 +78,15 @@ export async function registrationSpec(core: Core, imageIds: number[], ownerId: 
     authors: [{ person: { personId: ownerId }, creditedName: '张三' }],
     signing: { place: '杭州', date: '2026-03-02' },
   };
+}
+
+/** Every issue carries a phrase code with a Chinese phrase, and every placeholder of that phrase has a value. */
+export function assertWordedInChinese(issues: FieldIssue[]): void {
+  const phrases: Record<string, string> = common.zh.notices.bundle;
+  for (const i of issues) {
+    assert.ok(i.wording, `${i.path}: "${i.message}" has no phrase code`);
+    const zh = phrases[i.wording.code.replace(/^bundle\./, '')];
+    assert.ok(zh, `no Chinese phrase for ${i.wording.code}`);
+    for (const [, name] of zh.matchAll(/\{\{(\w+)\}\}/g)) assert.notEqual(i.wording.values?.[name!], undefined, `${i.wording.code} has no value for {{${name}}}`);
+  }
 }

@@ -9,7 +9,7 @@ import { canonicalExtension } from '../imaging/format.ts';
 import { findByBytes } from '../similarity/api.ts';
 import { detectHiddenInBytes } from '../watermark/hidden/api.ts';
 import { bundleFileName, finishBundle, newBundleId, renderAll, startBundle, type BundleEnv, type PlannedDoc, type RenderedDoc } from './common.ts';
-import { formatDate, isValidDate, joinList, label, labelsFor, personView, phrase, urlProblem, type Labels, type Lang } from './context.ts';
+import { fieldIssue, formatDate, isValidDate, joinList, label, labelsFor, personView, phrase, urlIssue, urlProblem, type Labels, type Lang } from './context.ts';
 import { compare, normaliseTransform, prepareOriginal, takeEvidence, type Comparison, type NormalTransform, type PreparedOriginal } from './evidence.ts';
 import { displayImage } from './images.ts';
 import type { Block } from './pdf/layout.ts';
@@ -70,10 +70,10 @@ export interface ComplaintPeople {
 export async function checkComplaintFields(env: BundleEnv, spec: Spec): Promise<{ issues: FieldIssue[]; item: ImageItem | null; people: ComplaintPeople }> {
   const issues: FieldIssue[] = [];
   const item = env.deps.library.images.byId(spec.originalId);
-  if (!item) issues.push({ path: 'originalId', message: `there is no image #${spec.originalId} in the library` });
-  if (!spec.work.title) issues.push({ path: 'work.title', message: 'the work needs a title' });
+  if (!item) issues.push(fieldIssue('originalId', 'no-image', `there is no image #${spec.originalId} in the library`, { id: spec.originalId }));
+  if (!spec.work.title) issues.push(fieldIssue('work.title', 'required', 'the work needs a title'));
   let complainant: FullPerson | null = null;
-  if (!spec.complainant) issues.push({ path: 'complainant', message: 'name the complainant (the copyright owner)' });
+  if (!spec.complainant) issues.push(fieldIssue('complainant', 'no-complainant', 'name the complainant (the copyright owner)'));
   else {
     complainant = resolveRef(env, spec.complainant, 'complainant', issues);
     // A DMCA notice needs the complaining party's address, phone and email (element iv).
@@ -84,21 +84,23 @@ export async function checkComplaintFields(env: BundleEnv, spec: Spec): Promise<
     agent = resolveRef(env, spec.agent, 'agent', issues);
     if (agent) await checkPerson(agent, 'contact', 'agent', agent.name ? `the agent (${agent.name})` : 'the agent', issues, { scansRequired: false, emailRequired: true });
   }
-  if (!spec.signature.name) issues.push({ path: 'signature.name', message: 'the name of the person signing is missing (a complaint must be signed)' });
-  if (spec.signature.date && !isValidDate(spec.signature.date)) issues.push({ path: 'signature.date', message: 'the signature date must be a real date written YYYY-MM-DD' });
-  if (spec.uses.length === 0) issues.push({ path: 'uses', message: 'add at least one infringing use (platform, listing URL, shop, date found, suspect file)' });
+  if (!spec.signature.name) issues.push(fieldIssue('signature.name', 'signer-missing', 'the name of the person signing is missing (a complaint must be signed)'));
+  if (spec.signature.date && !isValidDate(spec.signature.date)) issues.push(fieldIssue('signature.date', 'date-invalid', 'the signature date must be a real date written YYYY-MM-DD'));
+  if (spec.uses.length === 0) issues.push(fieldIssue('uses', 'no-uses', 'add at least one infringing use (platform, listing URL, shop, date found, suspect file)'));
   const today = new Date().toISOString().slice(0, 10);
   for (const [i, u] of spec.uses.entries()) {
     const at = `uses.${i}`;
-    if (u.platform === 'other' && !u.platformName) issues.push({ path: `${at}.platformName`, message: `use ${i + 1}: name the platform or website` });
-    if (!u.listingUrl) issues.push({ path: `${at}.listingUrl`, message: `use ${i + 1}: the listing URL is missing` });
-    else if (urlProblem(u.listingUrl)) issues.push({ path: `${at}.listingUrl`, message: `use ${i + 1}: the listing URL ${urlProblem(u.listingUrl)}` });
-    if (u.imageUrl && urlProblem(u.imageUrl)) issues.push({ path: `${at}.imageUrl`, message: `use ${i + 1}: the image URL ${urlProblem(u.imageUrl)}` });
-    if (!u.shop) issues.push({ path: `${at}.shop`, message: `use ${i + 1}: the shop or seller name is missing` });
-    if (!u.foundOn) issues.push({ path: `${at}.foundOn`, message: `use ${i + 1}: the date it was found is missing (YYYY-MM-DD)` });
-    else if (!isValidDate(u.foundOn)) issues.push({ path: `${at}.foundOn`, message: `use ${i + 1}: the date found must be a real date written YYYY-MM-DD` });
-    else if (u.foundOn > today) issues.push({ path: `${at}.foundOn`, message: `use ${i + 1}: the date found is in the future` });
-    if (!u.suspectPath) issues.push({ path: `${at}.suspectPath`, message: `use ${i + 1}: the suspect image file is missing` });
+    if (u.platform === 'other' && !u.platformName) issues.push(fieldIssue(`${at}.platformName`, 'required', `use ${i + 1}: name the platform or website`));
+    const listingUrl = u.listingUrl ? urlProblem(u.listingUrl) : null;
+    const imageUrl = u.imageUrl ? urlProblem(u.imageUrl) : null;
+    if (!u.listingUrl) issues.push(fieldIssue(`${at}.listingUrl`, 'required', `use ${i + 1}: the listing URL is missing`));
+    else if (listingUrl) issues.push(urlIssue(`${at}.listingUrl`, `use ${i + 1}: the listing URL`, listingUrl));
+    if (imageUrl) issues.push(urlIssue(`${at}.imageUrl`, `use ${i + 1}: the image URL`, imageUrl));
+    if (!u.shop) issues.push(fieldIssue(`${at}.shop`, 'required', `use ${i + 1}: the shop or seller name is missing`));
+    if (!u.foundOn) issues.push(fieldIssue(`${at}.foundOn`, 'date-missing', `use ${i + 1}: the date it was found is missing (YYYY-MM-DD)`));
+    else if (!isValidDate(u.foundOn)) issues.push(fieldIssue(`${at}.foundOn`, 'date-invalid', `use ${i + 1}: the date found must be a real date written YYYY-MM-DD`));
+    else if (u.foundOn > today) issues.push(fieldIssue(`${at}.foundOn`, 'date-future', `use ${i + 1}: the date found is in the future`));
+    if (!u.suspectPath) issues.push(fieldIssue(`${at}.suspectPath`, 'suspect-missing', `use ${i + 1}: the suspect image file is missing`));
     else await checkFile(u.suspectPath, `${at}.suspectPath`, `use ${i + 1}: the suspect image`, issues);
     for (const [j, s] of u.screenshots.entries()) {
       await checkFile(s.path, `${at}.screenshots.${j}.path`, `use ${i + 1}: screenshot ${j + 1}`, issues);
@@ -110,9 +112,9 @@ export async function checkComplaintFields(env: BundleEnv, spec: Spec): Promise<
 async function checkFile(file: string, where: string, what: string, issues: FieldIssue[]): Promise<void> {
   try {
     const st = await fs.stat(file);
-    if (!st.isFile()) issues.push({ path: where, message: `${what} (${file}) is not a file` });
+    if (!st.isFile()) issues.push(fieldIssue(where, 'not-a-file', `${what} (${file}) is not a file`, { file }));
   } catch {
-    issues.push({ path: where, message: `${what} (${file}) does not exist` });
+    issues.push(fieldIssue(where, 'file-missing', `${what} (${file}) does not exist`, { file }));
   }
 }
 

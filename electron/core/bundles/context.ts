@@ -1,3 +1,4 @@
+import type { FieldIssue, Notice, Wording } from '../../contract/index.ts';
 import { fill, labels } from './templates.ts';
 import { idTail, maskId, type FullPerson } from './people.ts';
 
@@ -45,16 +46,27 @@ export function isValidDate(s: string): boolean {
 }
 
 /** Why `s` is not a usable web address, or null when it is one. */
-export function urlProblem(s: string): string | null {
+/** A field problem with its phrase code, so the interface can say it in its own language. */
+export function fieldIssue(path: string, code: string, message: string, values?: Wording['values']): FieldIssue {
+  return { path, message, wording: values ? { code: `bundle.${code}`, values } : { code: `bundle.${code}` } };
+}
+
+/** What is wrong with a web address ("… is not a web address"), or null. */
+export function urlProblem(s: string): Notice | null {
   let u: URL;
   try {
     u = new URL(s);
   } catch {
-    return 'is not a web address (it should start with https:// or http://)';
+    return { code: 'url-not-web', text: 'is not a web address (it should start with https:// or http://)' };
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return `must be an http(s) web address, not ${u.protocol}`;
-  if (!u.hostname.includes('.') && u.hostname !== 'localhost') return `has no proper host name ("${u.hostname}")`;
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return { code: 'url-scheme', values: { scheme: u.protocol }, text: `must be an http(s) web address, not ${u.protocol}` };
+  if (!u.hostname.includes('.') && u.hostname !== 'localhost') return { code: 'url-host', values: { host: u.hostname }, text: `has no proper host name ("${u.hostname}")` };
   return null;
+}
+
+/** A field issue for a bad web address: `what` starts the English sentence. */
+export function urlIssue(path: string, what: string, problem: Notice): FieldIssue {
+  return fieldIssue(path, problem.code, `${what} ${problem.text}`, problem.values);
 }
 
 export function emailProblem(s: string): string | null {

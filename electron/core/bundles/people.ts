@@ -49,13 +49,16 @@ export async function readScan(file: string): Promise<{ bytes: Buffer; mime: str
   try {
     st = await fs.stat(file);
   } catch {
-    throw new ProofmarkError('not_found', `The ID scan ${file} does not exist.`);
+    throw new ProofmarkError('not_found', `The ID scan ${file} does not exist.`).worded('bundle.scan-missing', { file });
   }
-  if (!st.isFile()) throw new ProofmarkError('invalid_input', `The ID scan ${file} is not a file.`);
-  if (st.size > SCAN_LIMIT) throw new ProofmarkError('too_large', `The ID scan ${file} is ${(st.size / 1024 / 1024).toFixed(1)} MB; scans may be at most 20 MB.`);
+  if (!st.isFile()) throw new ProofmarkError('invalid_input', `The ID scan ${file} is not a file.`).worded('bundle.scan-not-file', { file });
+  if (st.size > SCAN_LIMIT) {
+    const mb = (st.size / 1024 / 1024).toFixed(1);
+    throw new ProofmarkError('too_large', `The ID scan ${file} is ${mb} MB; scans may be at most 20 MB.`).worded('bundle.scan-too-large', { file, mb });
+  }
   const bytes = await fs.readFile(file);
   const kind = sniffScan(bytes.subarray(0, 8));
-  if (!kind) throw new ProofmarkError('unsupported_format', `The ID scan ${file} is not a JPEG, PNG or PDF file.`);
+  if (!kind) throw new ProofmarkError('unsupported_format', `The ID scan ${file} is not a JPEG, PNG or PDF file.`).worded('bundle.scan-format', { file });
   return { bytes, ...kind };
 }
 

@@ -7,7 +7,7 @@ import {
 import { PersonRef, RegistrationSpec } from '../../contract/bundles.ts';
 import { checkFiles, fixFiles } from '../compliance/api.ts';
 import { readStoredDensity, toDpi } from '../imaging/density.ts';
-import { dateLine, emailProblem, formatDate, isValidDate, joinList, label, labelsFor, personView, phrase, urlProblem, type Labels, type Lang } from './context.ts';
+import { dateLine, emailProblem, fieldIssue, formatDate, isValidDate, joinList, label, labelsFor, personView, phrase, urlIssue, urlProblem, type Labels, type Lang } from './context.ts';
 import { displayImage } from './images.ts';
 import { hashFile } from './manifest.ts';
 import { type Block } from './pdf/layout.ts';
@@ -134,7 +134,7 @@ export function resolveRef(env: BundleEnv, ref: Ref, where: string, issues: Fiel
     try {
       return env.people.full(ref.personId);
     } catch {
-      issues.push({ path: `${where}.personId`, message: `there is no saved person #${ref.personId}` });
+      issues.push(fieldIssue(`${where}.personId`, 'no-person', `there is no saved person #${ref.personId}`, { id: ref.personId }));
       return null;
     }
   }
@@ -159,26 +159,27 @@ const FIELD_NAMES: Record<string, string> = {
 export async function checkPerson(p: FullPerson, role: keyof typeof REQUIRED, where: string, who: string, issues: FieldIssue[], opts: { scansRequired: boolean; emailRequired?: boolean }): Promise<void> {
   const required = [...REQUIRED[role], ...(opts.emailRequired ? (['email'] as const) : [])];
   for (const f of required) {
-    if (!String(p[f] ?? '').trim()) issues.push({ path: `${where}.${f}`, message: `the ${FIELD_NAMES[f] ?? f} of ${who} is missing` });
+    if (!String(p[f] ?? '').trim()) issues.push(fieldIssue(`${where}.${f}`, 'required', `the ${FIELD_NAMES[f] ?? f} of ${who} is missing`));
   }
   // The number itself never appears in a message.
   if (p.idNumber && p.idType === 'id-card' && !validResidentId(p.idNumber)) {
-    issues.push({ path: `${where}.idNumber`, message: `the ID number of ${who} is not a valid 18-character resident ID number (17 digits and a check digit or X)` });
+    issues.push(fieldIssue(`${where}.idNumber`, 'id-invalid', `the ID number of ${who} is not a valid 18-character resident ID number (17 digits and a check digit or X)`));
   }
   if (p.idNumber && p.idType === 'business-licence' && !/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(p.idNumber)) {
-    issues.push({ path: `${where}.idNumber`, message: `the unified social credit code of ${who} should be 18 characters (digits and capital letters)` });
+    issues.push(fieldIssue(`${where}.idNumber`, 'uscc-invalid', `the unified social credit code of ${who} should be 18 characters (digits and capital letters)`));
   }
-  if (p.kind === 'natural' && p.idType === 'business-licence') issues.push({ path: `${where}.idType`, message: `${who} is a natural person but the ID type is a business licence` });
-  if (p.email && emailProblem(p.email)) issues.push({ path: `${where}.email`, message: `the email of ${who} ${emailProblem(p.email)}` });
+  if (p.kind === 'natural' && p.idType === 'business-licence') issues.push(fieldIssue(`${where}.idType`, 'natural-with-licence', `${who} is a natural person but the ID type is a business licence`));
+  if (p.email && emailProblem(p.email)) issues.push(fieldIssue(`${where}.email`, 'email-invalid', `the email of ${who} ${emailProblem(p.email)}`));
   if (opts.scansRequired && p.scans.length === 0) {
-    issues.push({ path: `${where}.${p.id ? 'idScans' : 'idScans'}`, message: `attach the ID scans of ${who} (ID card both sides, passport, or business licence with the company seal)` });
+    issues.push(fieldIssue(`${where}.idScans`, 'scans-missing', `attach the ID scans of ${who} (ID card both sides, passport, or business licence with the company seal)`));
   }
   for (const [i, s] of p.scans.entries()) {
     if (s.sha256) continue;
     try {
       await readScan(s.path);
     } catch (err) {
-      issues.push({ path: `${where}.idScans.${i}`, message: (err as Error).message });
+      const wording = err instanceof ProofmarkError ? err.wording : undefined;
+      issues.push({ path: `${where}.idScans.${i}`, message: (err as Error).message, ...(wording ? { wording } : {}) });
     }
   }
 }
@@ -189,7 +190,7 @@ function describe(p: FullPerson | null, fallback: string): string {
 
 export async function resolveAndCheckPeople(env: BundleEnv, spec: Spec, issues: FieldIssue[]): Promise<ResolvedPeople> {
   const owners: FullPerson[] = [];
-  if (spec.owners.length === 0) issues.push({ path: 'owners', message: 'name at least one copyright owner (著作权人)' });
+  if (spec.owners.length === 0) issues.push(fieldIssue('owners', 'no-owner', 'name at least one copyright owner (著作权人)'));
   for (const [i, ref] of spec.owners.entries()) {
     const p = resolveRef(env, ref, `owners.${i}`, issues);
     if (!p) continue;
@@ -197,7 +198,7 @@ export async function resolveAndCheckPeople(env: BundleEnv, spec: Spec, issues: 
     await checkPerson(p, 'owner', `owners.${i}`, describe(p, `owner ${i + 1}`), issues, { scansRequired: true });
   }
   const authors: ResolvedPeople['authors'] = [];
-  if (spec.authors.length === 0) issues.push({ path: 'authors', message: 'name at least one author (作者)' });
+  if (spec.authors.length === 0) issues.push(fieldIssue('authors', 'no-author', 'name at least one author (作者)'));
   for (const [i, a] of spec.authors.entries()) {
     const p = resolveRef(env, a.person, `authors.${i}.person`, issues);
     if (!p) continue;
@@ -215,12 +216,12 @@ export async function resolveAndCheckPeople(env: BundleEnv, spec: Spec, issues: 
     if (counterparty) await checkPerson(counterparty, 'counterparty', 'counterparty', describe(counterparty, 'the other party'), issues, { scansRequired: false });
   }
   const mode = spec.work.ownershipMode;
-  if (mode === 'individual' && spec.owners.length > 1) issues.push({ path: 'work.ownershipMode', message: `an individual work has one owner, but ${spec.owners.length} are named: choose "joint" for a joint work` });
-  if (mode === 'joint' && spec.owners.length < 2) issues.push({ path: 'owners', message: 'a joint work needs at least two owners' });
-  if (mode === 'legal-person' && owners.some((o) => o.kind === 'natural')) issues.push({ path: 'work.ownershipMode', message: 'a legal-person work is owned by a company or organisation, but an owner is a natural person' });
-  if (mode === 'commissioned' && !spec.counterparty) issues.push({ path: 'counterparty', message: 'a commissioned work needs the commissioning party (counterparty) for the commission agreement' });
+  if (mode === 'individual' && spec.owners.length > 1) issues.push(fieldIssue('work.ownershipMode', 'individual-many', `an individual work has one owner, but ${spec.owners.length} are named: choose "joint" for a joint work`, { count: spec.owners.length }));
+  if (mode === 'joint' && spec.owners.length < 2) issues.push(fieldIssue('owners', 'joint-few', 'a joint work needs at least two owners'));
+  if (mode === 'legal-person' && owners.some((o) => o.kind === 'natural')) issues.push(fieldIssue('work.ownershipMode', 'legal-person-natural', 'a legal-person work is owned by a company or organisation, but an owner is a natural person'));
+  if (mode === 'commissioned' && !spec.counterparty) issues.push(fieldIssue('counterparty', 'commissioned-no-party', 'a commissioned work needs the commissioning party (counterparty) for the commission agreement'));
   if (mode === 'work-for-hire' && !spec.counterparty && !owners.some((o) => o.kind !== 'natural')) {
-    issues.push({ path: 'counterparty', message: 'a work for hire needs the employer: an owner that is a company, or the counterparty' });
+    issues.push(fieldIssue('counterparty', 'hire-no-employer', 'a work for hire needs the employer: an owner that is a company, or the counterparty'));
   }
   return { owners, authors, agent, counterparty };
 }
@@ -233,33 +234,34 @@ export async function checkRegistrationFields(env: BundleEnv, spec: Spec): Promi
   const items: ImageItem[] = [];
   const seen = new Set<number>();
   for (const [i, img] of spec.images.entries()) {
-    if (seen.has(img.imageId)) issues.push({ path: `images.${i}.imageId`, message: `image #${img.imageId} is listed twice` });
+    if (seen.has(img.imageId)) issues.push(fieldIssue(`images.${i}.imageId`, 'image-twice', `image #${img.imageId} is listed twice`, { id: img.imageId }));
     seen.add(img.imageId);
     const item = env.deps.library.images.byId(img.imageId);
-    if (!item) issues.push({ path: `images.${i}.imageId`, message: `there is no image #${img.imageId} in the library` });
+    if (!item) issues.push(fieldIssue(`images.${i}.imageId`, 'no-image', `there is no image #${img.imageId} in the library`, { id: img.imageId }));
     else items.push(item);
   }
   const w = spec.work;
-  if (!w.title) issues.push({ path: 'work.title', message: 'the work needs a title (作品名称); it is used, identically, in every document' });
-  if (/[《》"“”]/.test(w.title)) issues.push({ path: 'work.title', message: 'write the title without 《》 or quotation marks; the documents add them' });
+  if (!w.title) issues.push(fieldIssue('work.title', 'title-missing', 'the work needs a title (作品名称); it is used, identically, in every document'));
+  if (/[《》"“”]/.test(w.title)) issues.push(fieldIssue('work.title', 'title-marks', 'write the title without 《》 or quotation marks; the documents add them'));
   const today = new Date().toISOString().slice(0, 10);
-  if (!w.completedOn) issues.push({ path: 'work.completedOn', message: 'the completion date (创作完成日期) is missing; use YYYY-MM-DD' });
-  else if (!isValidDate(w.completedOn)) issues.push({ path: 'work.completedOn', message: 'the completion date must be a real date written YYYY-MM-DD' });
-  else if (w.completedOn > today) issues.push({ path: 'work.completedOn', message: 'the completion date is in the future' });
-  if (w.startedOn && !isValidDate(w.startedOn)) issues.push({ path: 'work.startedOn', message: 'the start date must be a real date written YYYY-MM-DD' });
-  else if (w.startedOn && w.completedOn && w.startedOn > w.completedOn) issues.push({ path: 'work.startedOn', message: 'the work cannot be started after it was completed' });
-  if (!w.completedCountry) issues.push({ path: 'work.completedCountry', message: 'the country where the work was completed is missing' });
-  if (!w.completedCity) issues.push({ path: 'work.completedCity', message: 'the city where the work was completed is missing' });
-  if (w.nature !== 'original' && !w.natureNote) issues.push({ path: 'work.natureNote', message: `for a work of ${w.nature}, name the original work it is based on and its author` });
+  if (!w.completedOn) issues.push(fieldIssue('work.completedOn', 'date-missing', 'the completion date (创作完成日期) is missing; use YYYY-MM-DD'));
+  else if (!isValidDate(w.completedOn)) issues.push(fieldIssue('work.completedOn', 'date-invalid', 'the completion date must be a real date written YYYY-MM-DD'));
+  else if (w.completedOn > today) issues.push(fieldIssue('work.completedOn', 'date-future', 'the completion date is in the future'));
+  if (w.startedOn && !isValidDate(w.startedOn)) issues.push(fieldIssue('work.startedOn', 'date-invalid', 'the start date must be a real date written YYYY-MM-DD'));
+  else if (w.startedOn && w.completedOn && w.startedOn > w.completedOn) issues.push(fieldIssue('work.startedOn', 'started-after-completed', 'the work cannot be started after it was completed'));
+  if (!w.completedCountry) issues.push(fieldIssue('work.completedCountry', 'required', 'the country where the work was completed is missing'));
+  if (!w.completedCity) issues.push(fieldIssue('work.completedCity', 'required', 'the city where the work was completed is missing'));
+  if (w.nature !== 'original' && !w.natureNote) issues.push(fieldIssue('work.natureNote', 'nature-note', `for a work of ${w.nature}, name the original work it is based on and its author`));
   if (w.publication.status === 'published') {
-    if (!w.publication.date) issues.push({ path: 'work.publication.date', message: 'a published work needs its first publication date' });
-    else if (!isValidDate(w.publication.date)) issues.push({ path: 'work.publication.date', message: 'the publication date must be a real date written YYYY-MM-DD' });
-    else if (w.completedOn && w.publication.date < w.completedOn) issues.push({ path: 'work.publication.date', message: 'the work cannot be published before it was completed' });
-    if (!w.publication.place && !w.publication.url) issues.push({ path: 'work.publication.place', message: 'a published work needs the place (city, or the website) of first publication' });
+    if (!w.publication.date) issues.push(fieldIssue('work.publication.date', 'published-date-missing', 'a published work needs its first publication date'));
+    else if (!isValidDate(w.publication.date)) issues.push(fieldIssue('work.publication.date', 'date-invalid', 'the publication date must be a real date written YYYY-MM-DD'));
+    else if (w.completedOn && w.publication.date < w.completedOn) issues.push(fieldIssue('work.publication.date', 'published-before-completed', 'the work cannot be published before it was completed'));
+    if (!w.publication.place && !w.publication.url) issues.push(fieldIssue('work.publication.place', 'published-place-missing', 'a published work needs the place (city, or the website) of first publication'));
   }
-  if (w.publication.url && urlProblem(w.publication.url)) issues.push({ path: 'work.publication.url', message: `the publication address ${urlProblem(w.publication.url)}` });
-  if (w.rightsScope === 'part' && w.rightsHeld.length === 0) issues.push({ path: 'work.rightsHeld', message: 'when only part of the rights is held, list which (e.g. reproduction, network)' });
-  if (spec.signing.date && !isValidDate(spec.signing.date)) issues.push({ path: 'signing.date', message: 'the signing date must be a real date written YYYY-MM-DD (or empty to date by hand)' });
+  const publicationUrl = w.publication.url ? urlProblem(w.publication.url) : null;
+  if (publicationUrl) issues.push(urlIssue('work.publication.url', 'the publication address', publicationUrl));
+  if (w.rightsScope === 'part' && w.rightsHeld.length === 0) issues.push(fieldIssue('work.rightsHeld', 'rights-held-missing', 'when only part of the rights is held, list which (e.g. reproduction, network)'));
+  if (spec.signing.date && !isValidDate(spec.signing.date)) issues.push(fieldIssue('signing.date', 'signing-date-invalid', 'the signing date must be a real date written YYYY-MM-DD (or empty to date by hand)'));
 
   const people = await resolveAndCheckPeople(env, spec, issues);
 
@@ -267,23 +269,23 @@ export async function checkRegistrationFields(env: BundleEnv, spec: Spec): Promi
   for (const lang of langs) {
     const d = spec.description[lang];
     for (const key of DESCRIPTION_REQUIRED) {
-      if (!d[key]) issues.push({ path: `description.${lang}.${key}`, message: `the work description (${lang === 'zh' ? '作品说明书' : 'English'}) needs its "${key}" section` });
+      if (!d[key]) issues.push(fieldIssue(`description.${lang}.${key}`, 'section-missing', `the work description (${lang === 'zh' ? '作品说明书' : 'English'}) needs its "${key}" section`));
     }
-    if (w.category === 'fine-art' && !d.aesthetics) issues.push({ path: `description.${lang}.aesthetics`, message: 'a fine-art work needs its form and aesthetics described' });
+    if (w.category === 'fine-art' && !d.aesthetics) issues.push(fieldIssue(`description.${lang}.aesthetics`, 'aesthetics-missing', 'a fine-art work needs its form and aesthetics described'));
     // The description must not contradict the form about publication.
     const says = d.publication;
     const saysUnpublished = lang === 'zh' ? says.includes('尚未发表') : /has not been published|is unpublished/i.test(says);
     const saysPublished = lang === 'zh' ? says.includes('首次发表于') : /was first published/i.test(says);
     if (w.publication.status === 'published' && saysUnpublished) {
-      issues.push({ path: `description.${lang}.publication`, message: 'the work description says the work is unpublished, but the form says it was published: update its publication section' });
+      issues.push(fieldIssue(`description.${lang}.publication`, 'says-unpublished', 'the work description says the work is unpublished, but the form says it was published: update its publication section'));
     } else if (w.publication.status === 'unpublished' && saysPublished) {
-      issues.push({ path: `description.${lang}.publication`, message: 'the work description says the work was published, but the form says it is unpublished: update its publication section' });
+      issues.push(fieldIssue(`description.${lang}.publication`, 'says-published', 'the work description says the work was published, but the form says it is unpublished: update its publication section'));
     }
     // The title must be identical everywhere: a 《…》 in the texts must name this work or one of its images.
     const allowed = new Set([w.title, ...spec.images.map((im, i) => im.title || items[i]?.title || '')]);
     for (const [key, value] of Object.entries(d)) {
       for (const m of value.matchAll(/《([^》]*)》/g)) {
-        if (!allowed.has(m[1]!)) issues.push({ path: `description.${lang}.${key}`, message: `mentions 《${m[1]}》 but the work's title is 《${w.title}》: the title must be the same in every document` });
+        if (!allowed.has(m[1]!)) issues.push(fieldIssue(`description.${lang}.${key}`, 'title-mismatch', `mentions 《${m[1]}》 but the work's title is 《${w.title}》: the title must be the same in every document`, { mentioned: m[1]!, title: w.title }));
       }
     }
   }
@@ -298,8 +300,9 @@ function sampleExt(item: ImageItem): string {
   return item.format === 'png' ? 'png' : 'jpg';
 }
 
-function findingsOf(rules: RuleResult[]): string[] {
-  return rules.filter((r) => r.status === 'warn' || r.status === 'fail').map((r) => `${r.id}: ${r.reason}`);
+function findingsOf(rules: RuleResult[]): { findings: string[]; findingsZh: string[] } {
+  const notPassed = rules.filter((r) => r.status === 'warn' || r.status === 'fail');
+  return { findings: notPassed.map((r) => `${r.id}: ${r.reason}`), findingsZh: notPassed.map((r) => `${r.labelZh}：${r.reasonZh}`) };
 }
 
 /** Every sample against its CPCC profile (the originals are read, never changed). */
@@ -317,9 +320,9 @@ export async function checkSamples(env: BundleEnv, spec: Spec, items: ImageItem[
   const byPath = new Map(result.files.map((f) => [path.resolve(f.path), f]));
   return base.map((b, i) => {
     const f = byPath.get(path.resolve(paths[i]!));
-    if (!f) return { ...b, verdict: 'unchecked', findings: ['the registration check returned no result for this file'], fixable: false };
+    if (!f) return { ...b, verdict: 'unchecked', findings: ['the registration check returned no result for this file'], findingsZh: ['登记检查没有返回这个文件的结果'], fixable: false };
     // Only a fix that keeps the pixels is offered; re-encoding a sample is the user's call.
-    return { ...b, verdict: f.verdict, findings: findingsOf(f.rules), fixable: f.fixable && !f.needsReencode };
+    return { ...b, verdict: f.verdict, ...findingsOf(f.rules), fixable: f.fixable && !f.needsReencode };
   });
 }
 
@@ -570,7 +573,7 @@ export async function buildRegistration(env: BundleEnv, spec: Spec, outDir: stri
         await fs.rename(out[0]!, dest);
         await fs.rm(fixDir, { recursive: true });
         const again = await checkFiles(env.deps, [dest], c.profileId);
-        if (again.files[0]?.verdict === 'fail') throw new ProofmarkError('internal', `Sample "${c.title}" still fails ${c.profileId} after its fix: ${findingsOf(again.files[0].rules).join('; ')}`);
+        if (again.files[0]?.verdict === 'fail') throw new ProofmarkError('internal', `Sample "${c.title}" still fails ${c.profileId} after its fix: ${findingsOf(again.files[0].rules).findings.join('; ')}`);
         c.sampleName = name;
         fixed.push(item.id);
       }

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import type { ComplaintSpecInput } from '../../../electron/contract/index.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { pngHeaderOnly, tempDir } from '../../helpers/corpus.ts';
-import { importCorpus, pdfText, saveOwner, TEST_ID_NUMBER } from '../../helpers/bundles.ts';
+import { assertWordedInChinese, importCorpus, pdfText, saveOwner, TEST_ID_NUMBER } from '../../helpers/bundles.ts';
 import { embedHiddenFile } from '../../../electron/core/watermark/hidden/api.ts';
 
 const sha = async (file: string) => crypto.createHash('sha256').update(await fs.readFile(file)).digest('hex');
@@ -147,6 +147,8 @@ test('complaint input problems: invalid URL, future date, missing files, changed
   assert.match(missing[1]!.message, /listing URL is not a web address/);
   assert.match(missing[2]!.message, /must be an http\(s\) web address/);
   assert.match(missing[4]!.message, /in the future/);
+  assertWordedInChinese(missing);
+  assert.deepEqual(missing[2]!.wording, { code: 'bundle.url-scheme', values: { scheme: 'file:' } });
   const out = path.join(dir, 'out');
   await assert.rejects(call(env.core, 'bundles.complaint.build', { spec: bad, outDir: out }), /7 required fields are missing or invalid/);
 

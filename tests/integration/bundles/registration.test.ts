@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { checkFiles } from '../../../electron/core/compliance/api.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { tempDir } from '../../helpers/corpus.ts';
-import { importCorpus, pdfFonts, pdfText, registrationSpec, saveOwner, TEST_ID_NUMBER } from '../../helpers/bundles.ts';
+import { assertWordedInChinese, importCorpus, pdfFonts, pdfText, registrationSpec, saveOwner, TEST_ID_NUMBER } from '../../helpers/bundles.ts';
 
 const sha = async (file: string) => crypto.createHash('sha256').update(await fs.readFile(file)).digest('hex');
 
@@ -123,6 +123,7 @@ test('missing required fields are listed exactly and nothing is written', async 
     'description.zh.purpose', 'description.zh.process', 'description.zh.equipment', 'description.zh.originality', 'description.zh.publication',
   ]);
   assert.equal(check.ok, false);
+  assertWordedInChinese(check.missing);
 
   // A person with gaps, a wrong ID number, a bad URL, a date in the future.
   const withPeople = {
@@ -131,7 +132,9 @@ test('missing required fields are listed exactly and nothing is written', async 
     owners: [{ name: '张三', idNumber: '110105194912310021' }],
     authors: [{ person: { personId: 42 } }],
   };
-  const paths = (await call(env.core, 'bundles.registration.validate', { spec: withPeople })).missing.map((m) => m.path);
+  const gaps = (await call(env.core, 'bundles.registration.validate', { spec: withPeople })).missing;
+  assertWordedInChinese(gaps);
+  const paths = gaps.map((m) => m.path);
   for (const p of ['work.completedOn', 'work.publication.url', 'owners.0.nationality', 'owners.0.address', 'owners.0.phone', 'owners.0.idNumber', 'owners.0.idScans', 'authors.0.person.personId']) {
     assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
   }
@@ -162,6 +165,7 @@ test('the work description may not contradict the form about publication', async
   const missing = (await call(env.core, 'bundles.registration.validate', { spec: published })).missing;
   assert.deepEqual(missing.map((m) => m.path), ['description.zh.publication']);
   assert.match(missing[0]!.message, /says the work is unpublished, but the form says it was published/);
+  assertWordedInChinese(missing);
   const fixed = { ...published, description: { ...spec.description!, zh: { ...spec.description!.zh!, publication: '本作品于 2024年6月1日 首次发表于杭州，未许可他人使用。' } } };
   assert.deepEqual((await call(env.core, 'bundles.registration.validate', { spec: fixed })).missing, []);
 });

@@ -6,10 +6,10 @@ import { idTail, maskId, sniffScan, validResidentId } from '../../../electron/co
 test('web addresses: http(s) with a real host name only', () => {
   assert.equal(urlProblem('https://item.taobao.com/item.htm?id=1'), null);
   assert.equal(urlProblem('http://mobile.yangkeduo.com/goods.html?goods_id=2'), null);
-  assert.match(urlProblem('item.taobao.com/item.htm')!, /not a web address/);
-  assert.match(urlProblem('javascript:alert(1)')!, /http\(s\)/);
-  assert.match(urlProblem('ftp://example.com/x')!, /http\(s\)/);
-  assert.match(urlProblem('https://intranet/x')!, /host name/);
+  assert.match(urlProblem('item.taobao.com/item.htm')!.text, /not a web address/);
+  assert.deepEqual(urlProblem('javascript:alert(1)'), { code: 'url-scheme', values: { scheme: 'javascript:' }, text: 'must be an http(s) web address, not javascript:' });
+  assert.match(urlProblem('ftp://example.com/x')!.text, /http\(s\)/);
+  assert.deepEqual(urlProblem('https://intranet/x')?.values, { host: 'intranet' });
 });
 
 test('dates are real calendar dates written YYYY-MM-DD', () => {

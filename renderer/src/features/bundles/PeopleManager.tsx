@@ -5,6 +5,7 @@ import type { Person, PersonRole } from '../../../../electron/contract/index.ts'
 import { api, ApiError } from '../../api.ts';
 import { DropArea } from '../../components/DropArea.tsx';
 import { baseName } from '../../components/files.ts';
+import { useWording } from '../../components/notice.ts';
 
 const KINDS = ['natural', 'legal', 'other'] as const;
 const ID_TYPES = ['id-card', 'passport', 'business-licence', 'hk-macau-permit', 'taiwan-permit', 'other'] as const;
@@ -34,6 +35,7 @@ function draftOf(p: Person | null, role?: PersonRole): Draft {
 /** Add or edit one person: fields, ID number (never shown in full), ID scans. */
 export function PersonModal({ person, opened, onClose, onSaved, role }: { person: Person | null; opened: boolean; onClose: () => void; onSaved: (p: Person) => void; role?: PersonRole }) {
   const { t } = useTranslation('bundles');
+  const word = useWording();
   const [draft, setDraft] = useState<Draft>(() => draftOf(person, role));
   const [addScans, setAddScans] = useState<string[]>([]);
   const [removeScans, setRemoveScans] = useState<string[]>([]);
@@ -50,7 +52,7 @@ export function PersonModal({ person, opened, onClose, onSaved, role }: { person
       const saved = await api.call('bundles.people.save', { ...(person ? { id: person.id } : {}), ...rest, ...(idNumber ? { idNumber } : {}), addScans, removeScans });
       onSaved(saved);
     } catch (err) {
-      setError(err instanceof ApiError ? [err.info.message, ...(err.info.issues ?? []).slice(1).map((i) => `${i.path}: ${i.message}`)].join('\n') : String(err));
+      setError(err instanceof ApiError ? [word(err.info.wording, err.info.message), ...(err.info.issues ?? []).slice(1).map((i) => `${i.path}: ${i.message}`)].join('\n') : String(err));
     } finally {
       setBusy(false);
     }

@@ -27,7 +27,8 @@ const idOf = (r: Ref | null) => (r && 'personId' in r ? r.personId : null);
 
 /** Step by step: images → people → work → description → check → preview and build. */
 export function RegistrationWizard({ people, reloadPeople, initialImages, onBuilt }: { people: Person[]; reloadPeople: () => Promise<void>; initialImages: number[]; onBuilt: () => void }) {
-  const { t } = useTranslation('bundles');
+  const { t, i18n } = useTranslation('bundles');
+  const zh = i18n.language.startsWith('zh');
   const [step, setStep] = useState(0);
   const [imageIds, setImageIds] = useState<number[]>(initialImages);
   const [spec, setSpec] = useState<Spec | null>(null);
@@ -283,7 +284,7 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
                     <Table.Tr key={s.imageId} data-testid="sample-row">
                       <Table.Td fz="sm">{s.sampleName}<Text fz="xs" c="dimmed">#{s.imageId} {s.title}</Text></Table.Td>
                       <Table.Td><Badge color={s.verdict === 'pass' ? 'teal' : s.verdict === 'warn' ? 'yellow' : 'red'} variant="light" miw={80}>{t(`reg.verdicts.${s.verdict}`)}</Badge></Table.Td>
-                      <Table.Td fz="xs">{s.findings.join(' ')}</Table.Td>
+                      <Table.Td fz="xs">{(zh ? s.findingsZh : s.findings).join(' ')}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { BuildResult, FieldIssue, ImageItem, PreviewResult } from '../../../../electron/contract/index.ts';
 import type { TFunction } from 'i18next';
 import { api } from '../../api.ts';
+import { useWording } from '../../components/notice.ts';
 
 /** The folder separator the library path uses (Windows or POSIX). */
 function sepOf(p: string): string {
@@ -56,6 +57,7 @@ export function OutputPicker({ name, onName, parent, onParent }: { name: string;
  */
 export function IssueList({ issues, title, label, onGo }: { issues: FieldIssue[]; title: string; label?: (path: string) => string | null; onGo?: (path: string) => void }) {
   const { t } = useTranslation('bundles');
+  const word = useWording();
   if (issues.length === 0) return null;
   return (
     <Alert color="orange" title={title} data-testid="issues">
@@ -63,7 +65,7 @@ export function IssueList({ issues, title, label, onGo }: { issues: FieldIssue[]
         {issues.map((i) => (
           <List.Item key={`${i.path}:${i.message}`} data-testid="issue">
             <Text span fw={600} fz="sm">{label?.(i.path) ?? i.path}</Text>
-            <Text span fz="sm"> — {i.message}</Text>
+            <Text span fz="sm"> — {word(i.wording, i.message)}</Text>
             {onGo ? <Anchor fz="xs" ml="xs" onClick={() => onGo(i.path)}>{t('nav.fix')}</Anchor> : null}
           </List.Item>
         ))}
