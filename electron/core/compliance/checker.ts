@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ProofmarkError, type CallContext, type CheckReport, type FileCheck, type ImageFormat, type Profile, type Rule, type RuleResult, type Verdict } from '../../contract/index.ts';
 import type { CoreDeps } from '../deps.ts';
+import type { WalkError } from '../jobs/walk.ts';
 import { emptyFacts, finishScan, inspectFile, type Inspection } from './facts.ts';
 import { evaluate, formatName, requiredDpi, result, type RuleInputs } from './rules.ts';
 
@@ -18,6 +19,16 @@ export interface CheckTarget {
   error?: { en: string; zh: string };
 }
 
+/** A walk error in Chinese, like every reason the check gives. */
+function walkErrorZh(e: WalkError): string {
+  switch (e.wording.code) {
+    case 'file.missing': return `${e.path} 不存在。`;
+    case 'file.denied': return `${e.path} 无法读取（没有权限）。`;
+    case 'file.link-loop': return `${e.path} 是循环的符号链接。`;
+    default: return `${e.path} 无法读取（${e.wording.values?.reason ?? ''}）。`;
+  }
+}
+
 /** Files and folders (walked in the worker pool) plus library images, in the order given. */
 export async function resolveTargets(deps: CoreDeps, paths: string[], imageIds: number[], recursive: boolean): Promise<CheckTarget[]> {
   const targets: CheckTarget[] = [];
@@ -28,7 +39,7 @@ export async function resolveTargets(deps: CoreDeps, paths: string[], imageIds: 
       if (!seen.has(f)) targets.push({ path: f });
       seen.add(f);
     }
-    for (const e of walked.errors) targets.push({ path: e.path, error: { en: e.error, zh: e.error } });
+    for (const e of walked.errors) targets.push({ path: e.path, error: { en: e.error, zh: walkErrorZh(e) } });
   }
   for (const id of imageIds) {
     const item = deps.library.images.byId(id);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FileFacts, ImageFormat, StoredDensity } from '../../contract/index.ts';
 import { densityFacts, readDensityDeclarations } from '../imaging/density.ts';
 import { extensionMatches, looksLikeImageName, sniffFormat } from '../imaging/format.ts';
+import { walkError, type WalkError } from '../jobs/walk.ts';
 import { bmpExpectedSize, readBmpHeader } from './bmp.ts';
 import { jpegEnd, readJpegHeader, scanToEoi, type Walk } from './jpeg.ts';
 import { pngEnd, readPngHeader } from './png.ts';
@@ -232,26 +233,15 @@ function printSize(facts: FileFacts, orientation: number | null, dpi: number): F
 }
 
 
-/** Walk errors in the words collectFiles (jobs/walk.ts) uses. */
-function describe(err: NodeJS.ErrnoException, p: string): string {
-  switch (err.code) {
-    case 'ENOENT': return `${p} does not exist.`;
-    case 'EACCES':
-    case 'EPERM': return `${p} cannot be read (permission denied).`;
-    case 'ELOOP': return `${p} is a symbolic link loop.`;
-    default: return `${p} cannot be read (${err.code ?? err.message}).`;
-  }
-}
-
 /**
  * The synchronous twin of jobs/walk.ts collectFiles for the worker: files given directly are kept,
  * folders are walked (sorted, hidden folders skipped) keeping image-looking names, symlinks are
  * followed but no real folder is walked twice, so link loops end. Directory entries give their
  * type without a stat, which keeps a folder of thousands of photos cheap.
  */
-export function walkSync(inputs: string[], recursive: boolean): { files: string[]; errors: { path: string; error: string }[] } {
+export function walkSync(inputs: string[], recursive: boolean): { files: string[]; errors: WalkError[] } {
   const files: string[] = [];
-  const errors: { path: string; error: string }[] = [];
+  const errors: WalkError[] = [];
   const seenDirs = new Set<string>();
   const walk = (dir: string) => {
     let real: string;
@@ -262,7 +252,7 @@ export function walkSync(inputs: string[], recursive: boolean): { files: string[
       seenDirs.add(real);
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch (err) {
-      errors.push({ path: dir, error: describe(err as NodeJS.ErrnoException, dir) });
+      errors.push(walkError(err as NodeJS.ErrnoException, dir));
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -277,7 +267,7 @@ export function walkSync(inputs: string[], recursive: boolean): { files: string[
           isFile = st.isFile();
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'ELOOP' || looksLikeImageName(e.name)) errors.push({ path: abs, error: describe(err as NodeJS.ErrnoException, abs) });
+          if (code === 'ELOOP' || looksLikeImageName(e.name)) errors.push(walkError(err as NodeJS.ErrnoException, abs));
           continue;
         }
       }
@@ -292,7 +282,7 @@ export function walkSync(inputs: string[], recursive: boolean): { files: string[
     try {
       st = fs.statSync(abs);
     } catch (err) {
-      errors.push({ path: abs, error: describe(err as NodeJS.ErrnoException, abs) });
+      errors.push(walkError(err as NodeJS.ErrnoException, abs));
       continue;
     }
     if (st.isDirectory()) walk(abs);

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Wording } from '../../contract/index.ts';
 
 export interface FoundFile {
   /** Absolute path. */
@@ -8,18 +9,28 @@ export interface FoundFile {
   relative: string;
 }
 
-export interface WalkResult {
-  files: FoundFile[];
-  errors: { path: string; error: string }[];
+/** A file or folder that could not be reached: the English sentence names it, the phrase code leaves it out. */
+export interface WalkError {
+  path: string;
+  error: string;
+  wording: Wording;
 }
 
-function describe(err: NodeJS.ErrnoException, p: string): string {
+export interface WalkResult {
+  files: FoundFile[];
+  errors: WalkError[];
+}
+
+export function walkError(err: NodeJS.ErrnoException, p: string): WalkError {
   switch (err.code) {
-    case 'ENOENT': return `${p} does not exist.`;
+    case 'ENOENT': return { path: p, error: `${p} does not exist.`, wording: { code: 'file.missing' } };
     case 'EACCES':
-    case 'EPERM': return `${p} cannot be read (permission denied).`;
-    case 'ELOOP': return `${p} is a symbolic link loop.`;
-    default: return `${p} cannot be read (${err.code ?? err.message}).`;
+    case 'EPERM': return { path: p, error: `${p} cannot be read (permission denied).`, wording: { code: 'file.denied' } };
+    case 'ELOOP': return { path: p, error: `${p} is a symbolic link loop.`, wording: { code: 'file.link-loop' } };
+    default: {
+      const reason = err.code ?? err.message;
+      return { path: p, error: `${p} cannot be read (${reason}).`, wording: { code: 'file.unreadable', values: { reason } } };
+    }
   }
 }
 
@@ -42,7 +53,7 @@ export async function collectFiles(
     try {
       real = await fs.realpath(abs);
     } catch (err) {
-      errors.push({ path: abs, error: describe(err as NodeJS.ErrnoException, abs) });
+      errors.push(walkError(err as NodeJS.ErrnoException, abs));
       return;
     }
     if (seenFiles.has(real)) return;
@@ -55,7 +66,7 @@ export async function collectFiles(
     try {
       real = await fs.realpath(dir);
     } catch (err) {
-      errors.push({ path: dir, error: describe(err as NodeJS.ErrnoException, dir) });
+      errors.push(walkError(err as NodeJS.ErrnoException, dir));
       return;
     }
     if (seenDirs.has(real)) return;
@@ -64,7 +75,7 @@ export async function collectFiles(
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (err) {
-      errors.push({ path: dir, error: describe(err as NodeJS.ErrnoException, dir) });
+      errors.push(walkError(err as NodeJS.ErrnoException, dir));
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -76,7 +87,7 @@ export async function collectFiles(
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         // A dangling or looping link among other files: report it only if it looks like an image.
-        if (code === 'ELOOP' || opts.accept(e.name)) errors.push({ path: abs, error: describe(err as NodeJS.ErrnoException, abs) });
+        if (code === 'ELOOP' || opts.accept(e.name)) errors.push(walkError(err as NodeJS.ErrnoException, abs));
         continue;
       }
       if (stat.isDirectory()) {
@@ -93,7 +104,7 @@ export async function collectFiles(
     try {
       stat = await fs.stat(abs);
     } catch (err) {
-      errors.push({ path: abs, error: describe(err as NodeJS.ErrnoException, abs) });
+      errors.push(walkError(err as NodeJS.ErrnoException, abs));
       continue;
     }
     if (stat.isDirectory()) await walk(abs, abs, 0);

@@ -116,6 +116,16 @@ describe('check.run with cpcc-photo on the corpus and the edge cases', () => {
     assert.equal(byName(report, 'wine.jpg').verdict, 'pass');
   });
 
+  it('names a path that does not exist, in English and in Chinese, and checks the rest', async () => {
+    const nowhere = path.join(work.dir, 'no-such-folder');
+    const r = await call(env.core, 'check.run', { paths: [nowhere, path.join(work.dir, 'photos', 'wine.jpg')], profileId: 'cpcc-photo' });
+    const missing = r.files.find((f) => f.path === nowhere)!;
+    assert.equal(missing.verdict, 'fail');
+    assert.equal(rule(missing, 'readable').reason, `${nowhere} does not exist.`);
+    assert.equal(rule(missing, 'readable').reasonZh, `${nowhere} 不存在。`);
+    assert.equal(byName(r, 'wine.jpg').verdict, 'pass');
+  });
+
   it('lets EXIF count when EXIF and JFIF disagree, reports both, and warns', async () => {
     const rocket = await fs.readFile(corpusFile('rocket.jpg')); // JFIF 72 dpi
     const dir = path.join(work.dir, 'disagree');

@@ -167,9 +167,12 @@ describe('a folder of bad files', () => {
       assert.match(errors.get(name) ?? '(no error)', pattern, name);
     }
     assert.equal(errors.has('loop-b.jpg'), true);
-    // Image errors carry the phrase code the interface translates (file-system ones keep only their text).
-    const wordings = Object.fromEntries(result.errors.filter((e) => e.wording).map((e) => [path.basename(e.path), e.wording]));
+    // Every error carries the phrase code the interface translates.
+    const wordings = Object.fromEntries(result.errors.map((e) => [path.basename(e.path), e.wording]));
     assert.deepEqual(wordings, {
+      'loop-a.jpg': { code: 'file.link-loop' },
+      'loop-b.jpg': { code: 'file.link-loop' },
+      'unreadable.jpg': { code: process.getuid?.() === 0 ? 'file.missing' : 'file.denied' },
       'empty.jpg': { code: 'file.empty' },
       'truncated.jpg': { code: 'file.damaged' },
       'notes.jpg': { code: 'file.not-image' },

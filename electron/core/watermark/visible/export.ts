@@ -81,7 +81,7 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
   for (const id of input.sources.imageIds) items.push({ kind: 'library', id, n: items.length + 1, label: `#${id}` });
   if (input.sources.paths.length) {
     const walked = await collectFiles(input.sources.paths, { recursive: input.sources.recursive, accept: looksLikeImageName });
-    for (const e of walked.errors) failed.push({ source: e.path, error: e.error });
+    for (const e of walked.errors) failed.push({ source: e.path, error: e.error, wording: e.wording });
     let skippedOwn = 0;
     for (const f of walked.files) {
       // Earlier exports inside a source folder are not sources.
