@@ -221,3 +221,16 @@ test('batch export with the hidden option: hidden mark first, visible over it; t
   const d = await call(a.core, 'hidden.detect', { path: r.exported[0]!.output });
   assert.deepEqual([d.found, d.imageId, d.title], [true, id, 'Seedlings']);
 });
+
+test('pixels on shared memory are marked in place only when asked; otherwise the input is left as it was', async () => {
+  const { data, info } = await sharp(corpusFile('autumn.jpg')).resize(800).raw().toBuffer({ resolveWithObject: true });
+  const shared = new Uint8Array(new SharedArrayBuffer(data.length));
+  shared.set(data);
+  const raw = { data: shared, width: info.width, height: info.height, channels: info.channels };
+  const copied = await embedHiddenInRaw(a.core.deps, raw, 5);
+  assert.notEqual(copied.data, shared);
+  assert.ok(Buffer.from(shared.buffer).equals(data), 'the input is unchanged');
+  const inPlace = await embedHiddenInRaw(a.core.deps, raw, 5, { inPlace: true });
+  assert.equal(inPlace.data, shared);
+  assert.ok(Buffer.from(shared.buffer).equals(Buffer.from(copied.data.buffer, copied.data.byteOffset, copied.data.byteLength)), 'the same mark as the copy');
+});

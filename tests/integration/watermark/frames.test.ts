@@ -53,6 +53,8 @@ async function leftovers(): Promise<string[]> {
 const designs: [string, Partial<Input<'watermark.export'>>][] = [
   ['corner text + logo', { design: { text: { content: '© {year} {owner} 水印' }, logo: { ref: corpusFile('coffee.png'), scale: 1.2, position: 'left' }, outline: { colour: '#000000', width: 4 }, opacity: 0.85, layout: { mode: 'single', anchor: 'bottom-right', margin: 3 } } }],
   ['tiled text', { design: { text: { content: 'ProofMark 水印' }, outline: { colour: '#000000', width: 4 }, opacity: 0.35, layout: { mode: 'tile', angle: -30, spacing: 10, stagger: true } } }],
+  // The spooled frame is shared memory, marked in place by the hidden mark's workers; fresh memory is copied first.
+  ['hidden mark under a corner text', { hidden: true, design: { text: { content: '© {year} {owner}' }, layout: { mode: 'single', anchor: 'bottom-left', margin: 3 } } }],
 ];
 
 for (const [label, extra] of designs) {

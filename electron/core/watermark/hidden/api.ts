@@ -27,9 +27,11 @@ export const WEAK_WARNING = 'Most of this image is flat (plain background or ver
 
 /**
  * Adds the hidden mark (the library's own key, generated on first use) to upright 8-bit pixels
- * (1–4 channels). Returns new pixels; the input is not changed.
+ * (1–4 channels). Returns new pixels and leaves the input as it was, unless `inPlace` and the
+ * pixels are on shared memory: then they are marked where they lie (an export's own frame, which
+ * spares a copy into fresh memory).
  */
-export async function embedHiddenInRaw(deps: CoreDeps, raw: RawPixels, imageId: number): Promise<RawPixels & { warning?: string; psnr: number }> {
+export async function embedHiddenInRaw(deps: CoreDeps, raw: RawPixels, imageId: number, opts: { inPlace?: boolean } = {}): Promise<RawPixels & { warning?: string; psnr: number }> {
   const small = tooSmall(raw.width, raw.height);
   if (small) throw new ProofmarkError('invalid_input', small);
   if (!Number.isInteger(imageId) || imageId < 0 || imageId > 0xffffffff) throw new ProofmarkError('invalid_input', 'The image id must be a whole number from 0 to 4294967295.');
@@ -42,8 +44,11 @@ export async function embedHiddenInRaw(deps: CoreDeps, raw: RawPixels, imageId: 
   const luma = new Uint8Array(await img.resize(ws.width, ws.height, { fit: 'fill' }).toColourspace('b-w').raw().toBuffer());
   const plan = await deps.pool.run('hidden.plan', { luma, width: ws.width, height: ws.height, secret: key.secret, ownerId: key.ownerId, imageId }, { transfer: [luma.buffer as ArrayBuffer] });
   // The output lives on shared memory: two workers (large images) mark their own rows in place.
-  const out = new Uint8Array(new SharedArrayBuffer(raw.data.length));
-  out.set(raw.data);
+  let out = raw.data;
+  if (!opts.inPlace || !(raw.data.buffer instanceof SharedArrayBuffer)) {
+    out = new Uint8Array(new SharedArrayBuffer(raw.data.length));
+    out.set(raw.data);
+  }
   const bands = raw.width * raw.height > 2_000_000 ? 2 : 1;
   const sses = await Promise.all(
     Array.from({ length: bands }, (_, b) =>
