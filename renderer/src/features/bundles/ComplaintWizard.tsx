@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, Image, SegmentedControl, Select, SimpleGrid, Stack, Stepper, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Image, SegmentedControl, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ComplaintCheck, ComplaintSpecData, EvidenceFile, Person, PreviewResult } from '../../../../electron/contract/index.ts';
@@ -7,7 +7,7 @@ import { DropArea } from '../../components/DropArea.tsx';
 import { JobProgress } from '../../components/JobProgress.tsx';
 import { useJob } from '../../components/useJob.ts';
 import { PersonModal } from './PeopleManager.tsx';
-import { BuildDone, folderName, ImagePicker, IssueList, joinPath, OutputPicker, personFieldLabel, personIssue, PreviewPages } from './shared.tsx';
+import { BuildDone, folderName, ImagePicker, IssueList, joinPath, OutputPicker, personFieldLabel, personIssue, PreviewPages, WizardNav, WizardStepper } from './shared.tsx';
 import { baseName } from '../../components/files.ts';
 
 type Spec = ComplaintSpecData;
@@ -206,15 +206,7 @@ export function ComplaintWizard({ people, reloadPeople, initial, onBuilt }: { pe
     void api.call('bundles.complaint.validate', { spec }).then(setCheck).catch((err: Error) => setError(err.message));
   }, [step, spec, check]);
 
-  const stepper = (
-    <Stepper active={step} onStepClick={(i) => (i === 0 || spec ? setStep(i) : undefined)} allowNextStepsSelect={Boolean(spec)} size="sm">
-      <Stepper.Step label={t('steps.original')} />
-      <Stepper.Step label={t('steps.uses')} />
-      <Stepper.Step label={t('steps.claimant')} />
-      <Stepper.Step label={t('steps.check')} />
-      <Stepper.Step label={t('steps.build')} />
-    </Stepper>
-  );
+  const stepper = <WizardStepper labels={['original', 'uses', 'claimant', 'check', 'build'].map((k) => t(`steps.${k}`))} step={step} onStep={setStep} started={Boolean(spec)} />;
 
   if (!spec || step === 0) {
     return (
@@ -351,10 +343,7 @@ export function ComplaintWizard({ people, reloadPeople, initial, onBuilt }: { pe
           void reloadPeople();
         }} />
       ) : null}
-      <Group justify="space-between">
-        <Button variant="default" onClick={() => setStep((s) => s - 1)}>{t('nav.back')}</Button>
-        {step < 4 ? <Button onClick={() => setStep((s) => s + 1)} data-testid="comp-next">{t('nav.next')}</Button> : null}
-      </Group>
+      <WizardNav step={step} last={4} onStep={setStep} nextTestId="comp-next" />
     </Stack>
   );
 }

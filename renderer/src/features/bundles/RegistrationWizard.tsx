@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Checkbox, Group, List, MultiSelect, Select, SimpleGrid, Stack, Stepper, Switch, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, List, MultiSelect, Select, SimpleGrid, Stack, Switch, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Person, PreviewResult, RegistrationCheck, RegistrationSpecData } from '../../../../electron/contract/index.ts';
@@ -6,7 +6,7 @@ import { api } from '../../api.ts';
 import { JobProgress } from '../../components/JobProgress.tsx';
 import { useJob } from '../../components/useJob.ts';
 import { PersonModal } from './PeopleManager.tsx';
-import { BuildDone, folderName, ImagePicker, IssueList, joinPath, OutputPicker, personFieldLabel, personIssue, PreviewPages } from './shared.tsx';
+import { BuildDone, folderName, ImagePicker, IssueList, joinPath, OutputPicker, personFieldLabel, personIssue, PreviewPages, WizardNav, WizardStepper } from './shared.tsx';
 
 type Spec = RegistrationSpecData;
 type Ref = Spec['owners'][number];
@@ -121,16 +121,7 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
   const personOptions = people.map((p) => ({ value: String(p.id), label: `${p.name}${p.roles.length ? ` (${p.roles.map((r) => t(`people.roleNames.${r}`)).join(', ')})` : ''}` }));
   const outDir = parent && name ? joinPath(parent, name) : '';
 
-  const stepper = (
-    <Stepper active={step} onStepClick={(i) => (i === 0 || spec ? setStep(i) : undefined)} allowNextStepsSelect={Boolean(spec)} size="sm">
-      <Stepper.Step label={t('steps.images')} />
-      <Stepper.Step label={t('steps.people')} />
-      <Stepper.Step label={t('steps.work')} />
-      <Stepper.Step label={t('steps.description')} />
-      <Stepper.Step label={t('steps.check')} />
-      <Stepper.Step label={t('steps.build')} />
-    </Stepper>
-  );
+  const stepper = <WizardStepper labels={['images', 'people', 'work', 'description', 'check', 'build'].map((k) => t(`steps.${k}`))} step={step} onStep={setStep} started={Boolean(spec)} />;
 
   if (!spec || step === 0) {
     return (
@@ -316,10 +307,7 @@ export function RegistrationWizard({ people, reloadPeople, initialImages, onBuil
       ) : null}
 
       {error ? <Alert color="red">{error}</Alert> : null}
-      <Group justify="space-between">
-        <Button variant="default" onClick={() => setStep((s) => s - 1)}>{t('nav.back')}</Button>
-        {step < 5 ? <Button onClick={() => setStep((s) => s + 1)} data-testid="reg-next">{t('nav.next')}</Button> : null}
-      </Group>
+      <WizardNav step={step} last={5} onStep={setStep} nextTestId="reg-next" />
       {editing ? (
         <PersonModal key={editing.id} person={editing} opened onClose={() => setEditing(null)} onSaved={() => {
           setEditing(null);

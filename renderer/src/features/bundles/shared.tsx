@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Image, List, ScrollArea, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Image, List, ScrollArea, Select, SimpleGrid, Stack, Stepper, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BuildResult, FieldIssue, ImageItem, PreviewResult } from '../../../../electron/contract/index.ts';
@@ -47,6 +47,26 @@ export function OutputPicker({ name, onName, parent, onParent }: { name: string;
         <Button variant="default" onClick={() => void api.pick?.('folder').then((p) => p[0] && onParent(p[0]))}>{t('build.choose')}</Button>
       ) : null}
       <TextInput label={t('build.name')} value={name} onChange={(e) => onName(e.currentTarget.value)} w={280} data-testid="out-name" />
+    </Group>
+  );
+}
+
+/** A wizard's steps: later steps can be clicked once there is a draft to work on. */
+export function WizardStepper({ labels, step, onStep, started }: { labels: string[]; step: number; onStep: (i: number) => void; started: boolean }) {
+  return (
+    <Stepper active={step} onStepClick={(i) => (i === 0 || started ? onStep(i) : undefined)} allowNextStepsSelect={started} size="sm">
+      {labels.map((l) => <Stepper.Step key={l} label={l} />)}
+    </Stepper>
+  );
+}
+
+/** Back and next below a wizard step; there is no next on the last one. */
+export function WizardNav({ step, last, onStep, nextTestId }: { step: number; last: number; onStep: (i: number) => void; nextTestId: string }) {
+  const { t } = useTranslation('bundles');
+  return (
+    <Group justify="space-between">
+      <Button variant="default" onClick={() => onStep(step - 1)}>{t('nav.back')}</Button>
+      {step < last ? <Button onClick={() => onStep(step + 1)} data-testid={nextTestId}>{t('nav.next')}</Button> : null}
     </Group>
   );
 }
