@@ -3,6 +3,7 @@ import { applyBand, planHidden, searchHidden } from '../watermark/hidden/mark.ts
 import { fingerprintPicture, verifyCandidates } from '../similarity/kernels.ts';
 import { analysePair } from '../similarity/pixels.ts';
 import { alignRegion } from '../bundles/align.ts';
+import { blendPrepared, type PreparedOverlay, type RawPixels } from '../watermark/visible/blend.ts';
 
 /**
  * The pixel tasks worker threads can run. Each feature adds its kernels here; the worker
@@ -15,6 +16,11 @@ export const tasks = {
   'check.scan': scanFiles,
   /** Registration check: expand files and folders into image files. */
   'check.walk': (input: { paths: string[]; recursive: boolean }) => walkSync(input.paths, input.recursive),
+  /** Visible mark: blend a prepared overlay at its positions into a frame on shared memory, in place. */
+  'watermark.blend': (input: { image: RawPixels; overlay: PreparedOverlay; positions: Int32Array }) => {
+    blendPrepared(input.image, input.overlay, input.positions);
+    return input.positions.length / 2;
+  },
   /** Hidden mark: plan the luma change at working size (perceptual mask × keyed payload tile). */
   'hidden.plan': planHidden,
   /** Hidden mark: add the planned change to a band of full-resolution rows. */

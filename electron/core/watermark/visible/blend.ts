@@ -55,52 +55,68 @@ function fullSpans(width: number, height: number): Int32Array {
   return out;
 }
 
-/**
- * The overlay with the opacity applied and colours premultiplied: per pixel r·a, g·a, b·a (÷255)
- * and 255−a, so blending one pixel is three table look-ups and adds. Computed once per overlay and opacity.
- */
-const prepared = new WeakMap<Overlay, Map<number, Uint8Array>>();
-function premultiplied(o: Overlay, op: number): Uint8Array {
-  let byOpacity = prepared.get(o);
-  if (!byOpacity) prepared.set(o, (byOpacity = new Map()));
-  let pm = byOpacity.get(op);
-  if (!pm) {
-    const src = o.data;
-    pm = new Uint8Array(src.length);
-    for (let i = 0; i < src.length; i += 4) {
-      const a = div255(src[i + 3]! * op);
-      pm[i] = div255(src[i]! * a);
-      pm[i + 1] = div255(src[i + 1]! * a);
-      pm[i + 2] = div255(src[i + 2]! * a);
-      pm[i + 3] = 255 - a;
-    }
-    byOpacity.set(op, pm);
-  }
-  return pm;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** The premultiplied overlay as one 32-bit word a pixel (r | g << 8 | b << 16 | (255 − a) << 24). */
-const wordViews = new WeakMap<Uint8Array, Uint32Array>();
-function words(pm: Uint8Array): Uint32Array {
-  let w = wordViews.get(pm);
-  if (!w) {
-    if (LITTLE_ENDIAN && pm.byteOffset % 4 === 0) {
-      w = new Uint32Array(pm.buffer, pm.byteOffset, pm.length >> 2);
-    } else {
-      w = new Uint32Array(pm.length >> 2);
-      for (let i = 0; i < w.length; i++) w[i] = (pm[i * 4]! | (pm[i * 4 + 1]! << 8) | (pm[i * 4 + 2]! << 16) | (pm[i * 4 + 3]! << 24)) >>> 0;
-    }
-    wordViews.set(pm, w);
-  }
-  return w;
+/** Shared memory holding a copy of `a`, so worker threads can read it without another copy. */
+function shared<T extends Uint8Array | Int32Array>(a: T): T {
+  const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+  out.set(a as never);
+  return out;
 }
 
 /** MUL[(255 − a) << 8 | v] = div255(v · (255 − a)): one table load instead of a multiply and a division. */
 const MUL = new Uint8Array(65536);
 for (let ia = 0; ia < 256; ia++) {
   for (let v = 0; v < 256; v++) MUL[(ia << 8) | v] = div255(v * ia);
+}
+
+/**
+ * An overlay ready to blend at one opacity onto frames with `channels` channels. For RGB frames:
+ * one 32-bit word per pixel, r·a | g·a << 8 | b·a << 16 | (255 − a) << 24 (÷255, opacity
+ * applied), so blending a pixel is one load and three table look-ups. Its arrays are on shared
+ * memory: a worker thread blends with them as they are.
+ */
+export interface PreparedOverlay {
+  width: number;
+  height: number;
+  channels: 3 | 4;
+  /** Opacity 0..255. */
+  op: number;
+  spans: Int32Array;
+  /** Premultiplied words (RGB frames), or the straight RGBA bytes (RGBA frames). */
+  words: Uint32Array | null;
+  rgba: Uint8Array | null;
+}
+
+function premultipliedWords(src: Uint8Array, op: number): Uint32Array {
+  const words = new Uint32Array(new SharedArrayBuffer(src.length));
+  for (let i = 0, w = 0; i < src.length; i += 4, w++) {
+    const a = div255(src[i + 3]! * op);
+    const r = div255(src[i]! * a);
+    const g = div255(src[i + 1]! * a);
+    const b = div255(src[i + 2]! * a);
+    words[w] = (r | (g << 8) | (b << 16) | ((255 - a) << 24)) >>> 0;
+  }
+  return words;
+}
+
+/** Prepared once per overlay, opacity and channel count. */
+const preparedCache = new WeakMap<Overlay, Map<string, PreparedOverlay>>();
+export function prepareOverlay(o: Overlay, opacity: number, channels: number): PreparedOverlay {
+  if (channels !== 3 && channels !== 4) throw new Error(`blending needs 3 or 4 channels, not ${channels}`);
+  const op = Math.max(0, Math.min(255, Math.round(opacity * 255)));
+  let byKey = preparedCache.get(o);
+  if (!byKey) preparedCache.set(o, (byKey = new Map()));
+  const key = `${channels}:${op}`;
+  let p = byKey.get(key);
+  if (!p) {
+    p = {
+      width: o.width, height: o.height, channels, op,
+      spans: shared(o.spans ?? fullSpans(o.width, o.height)),
+      words: channels === 3 ? premultipliedWords(o.data, op) : null,
+      rgba: channels === 4 ? shared(o.data) : null,
+    };
+    byKey.set(key, p);
+  }
+  return p;
 }
 
 /**
@@ -119,49 +135,55 @@ function blendRun3(dst: Uint8Array, d: number, pm: Uint32Array, s: number, n: nu
   }
 }
 
+/** One run onto RGBA (straight alpha, as sharp expects): out = src·a + dst·da·(1−a), back to straight alpha. */
+function blendRun4(dst: Uint8Array, d: number, src: Uint8Array, s: number, n: number, op: number): void {
+  for (const end = d + n * 4; d < end; s += 4, d += 4) {
+    const sa = src[s + 3]!;
+    if (sa === 0) continue;
+    const a = div255(sa * op);
+    if (a === 0) continue;
+    const da = dst[d + 3]!;
+    const rest = da * (255 - a);
+    const oa = a * 255 + rest; // alpha × 255
+    dst[d] = Math.round((src[s]! * a * 255 + dst[d]! * rest) / oa);
+    dst[d + 1] = Math.round((src[s + 1]! * a * 255 + dst[d + 1]! * rest) / oa);
+    dst[d + 2] = Math.round((src[s + 2]! * a * 255 + dst[d + 2]! * rest) / oa);
+    dst[d + 3] = div255(oa);
+  }
+}
+
 /**
- * Blends `overlay` at (left, top) with an extra opacity (0..1), visiting only its visible runs.
- * Parts outside the image are skipped. An RGBA image keeps straight (non-premultiplied) alpha, as sharp expects.
+ * Blends a prepared overlay at each (left, top) of `positions`, visiting only its visible runs;
+ * parts outside the image are skipped. Runs on the main thread or in a worker (watermark.blend).
  */
-export function blendOver(image: RawPixels, overlay: Overlay, left: number, top: number, opacity: number): void {
+export function blendPrepared(image: RawPixels, o: PreparedOverlay, positions: Int32Array): void {
   const { data: dst, width: dw, height: dh, channels: dc } = image;
-  const { data: src, width: sw, height: sh } = overlay;
-  if (dc !== 3 && dc !== 4) throw new Error(`blendOver needs 3 or 4 channels, not ${dc}`);
-  const op = Math.max(0, Math.min(255, Math.round(opacity * 255)));
-  if (op === 0) return;
-  const spans = overlay.spans ?? fullSpans(sw, sh);
-  const pm = dc === 3 ? premultiplied(overlay, op) : src;
-  const pm32 = dc === 3 ? words(pm) : null;
-  for (let i = 0; i + 2 < spans.length; i += 3) {
-    const y = top + spans[i]!;
-    if (y < 0 || y >= dh) continue;
-    const x0 = Math.max(0, left + spans[i + 1]!);
-    const x1 = Math.min(dw, left + spans[i + 2]!);
-    if (x0 >= x1) continue;
-    let s = ((y - top) * sw + (x0 - left)) * 4;
-    let d = (y * dw + x0) * dc;
-    if (dc === 3) {
-      blendRun3(dst, d, pm32!, s >> 2, x1 - x0);
-    } else {
-      for (let x = x0; x < x1; x++, s += 4, d += 4) {
-        const sa = src[s + 3]!;
-        if (sa === 0) continue;
-        const a = div255(sa * op);
-        if (a === 0) continue;
-        const da = dst[d + 3]!;
-        // out = src·a + dst·da·(1−a), then back to straight alpha.
-        const rest = da * (255 - a);
-        const oa = a * 255 + rest; // alpha × 255
-        dst[d] = Math.round((src[s]! * a * 255 + dst[d]! * rest) / oa);
-        dst[d + 1] = Math.round((src[s + 1]! * a * 255 + dst[d + 1]! * rest) / oa);
-        dst[d + 2] = Math.round((src[s + 2]! * a * 255 + dst[d + 2]! * rest) / oa);
-        dst[d + 3] = div255(oa);
-      }
+  if (dc !== o.channels) throw new Error(`the overlay was prepared for ${o.channels} channels, the image has ${dc}`);
+  if (o.op === 0) return;
+  const { spans, width: sw } = o;
+  for (let k = 0; k + 1 < positions.length; k += 2) {
+    const left = positions[k]!;
+    const top = positions[k + 1]!;
+    for (let i = 0; i + 2 < spans.length; i += 3) {
+      const y = top + spans[i]!;
+      if (y < 0 || y >= dh) continue;
+      const x0 = Math.max(0, left + spans[i + 1]!);
+      const x1 = Math.min(dw, left + spans[i + 2]!);
+      if (x0 >= x1) continue;
+      const s = (y - top) * sw + (x0 - left);
+      const d = (y * dw + x0) * dc;
+      if (dc === 3) blendRun3(dst, d, o.words!, s, x1 - x0);
+      else blendRun4(dst, d, o.rgba!, s * 4, x1 - x0, o.op);
     }
   }
 }
 
+/** Blends `overlay` at (left, top) with an extra opacity (0..1), on this thread. */
+export function blendOver(image: RawPixels, overlay: Overlay, left: number, top: number, opacity: number): void {
+  blendPrepared(image, prepareOverlay(overlay, opacity, image.channels), Int32Array.of(left, top));
+}
+
 /** The same overlay at many positions (tiles); `positions` holds left, top pairs. */
 export function blendTiles(image: RawPixels, overlay: Overlay, positions: Int32Array, opacity: number): void {
-  for (let i = 0; i + 1 < positions.length; i += 2) blendOver(image, overlay, positions[i]!, positions[i + 1]!, opacity);
+  blendPrepared(image, prepareOverlay(overlay, opacity, image.channels), positions);
 }

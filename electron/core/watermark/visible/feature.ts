@@ -6,7 +6,7 @@ import { ProofmarkError, type HandlersFor, type ParsedInput, type WatermarkPrevi
 import type { CoreDeps } from '../../deps.ts';
 import { looksLikeImageName } from '../../imaging/format.ts';
 import { collectFiles } from '../../jobs/walk.ts';
-import type { RawPixels } from './blend.ts';
+import { blendPrepared, type RawPixels } from './blend.ts';
 import { runExport } from './export.ts';
 import { ensureFontconfig } from './fonts.ts';
 import { hiddenEmbedder } from './hidden.ts';
@@ -30,6 +30,11 @@ export function watermarkFeature(deps: CoreDeps): HandlersFor<typeof watermarkMe
     marks: new MarkRenderer(),
     storedLogo: (sha) => presets.logo(sha),
     hidden: hiddenEmbedder(deps),
+    // Export frames are on shared memory and are blended by a worker; previews are small and blended here.
+    blend: async (raw, overlay, positions) => {
+      if (raw.data.buffer instanceof SharedArrayBuffer) await deps.pool.run('watermark.blend', { image: raw, overlay, positions });
+      else blendPrepared(raw, overlay, positions);
+    },
   };
   const decoded = new Map<string, Promise<RawPixels>>();
   const beforeTokens = new Map<string, { token: string; file: string }>();

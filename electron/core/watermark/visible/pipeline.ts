@@ -3,7 +3,7 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ProofmarkError, type ExportFormat, type ExportSettings, type MarkGeometry, type Notice, type WatermarkDesign } from '../../../contract/index.ts';
 import { toDpi } from '../../imaging/density.ts';
 import { probeWithMetadata, undecodable, type ImageProbe } from '../../imaging/probe.ts';
-import { blendOver, blendTiles, type RawPixels } from './blend.ts';
+import { prepareOverlay, type PreparedOverlay, type RawPixels } from './blend.ts';
 import { layoutMark, MIN_SIDE_FOR_MARK, relativeGeometry, scaleLayout, targetSize, type InkBox, type Layout } from './layout.ts';
 import { loadLogo, type StoredLogoLookup } from './logo.ts';
 import { markSpec, type MarkRenderer, type MarkSpec } from './mark.ts';
@@ -19,12 +19,16 @@ export type OutputFormat = Exclude<ExportFormat, 'same'>;
 /** Embeds the hidden mark into upright pixels (the hidden feature's api.ts); null when unavailable. */
 export type HiddenEmbed = (raw: RawPixels, imageId: number) => Promise<RawPixels & { warning?: string }>;
 
+/** Blends a prepared overlay into the pixels at each (left, top) of `positions`, in place. */
+export type Blend = (raw: RawPixels, overlay: PreparedOverlay, positions: Int32Array) => Promise<void>;
+
 export interface PipelineDeps {
   resourcesDir: string;
   pixelLimit: number;
   marks: MarkRenderer;
   storedLogo: StoredLogoLookup;
   hidden: HiddenEmbed | null;
+  blend: Blend;
 }
 
 /** One image to export or preview. */
@@ -74,7 +78,7 @@ export async function drawMark(deps: PipelineDeps, raw: RawPixels, mark: Prepare
     const left = Math.floor(x);
     const top = Math.floor(y);
     const overlay = await deps.marks.single(mark.spec, mark.ink, layout.k, x - left, y - top);
-    blendOver(raw, overlay, left, top, opacity);
+    await deps.blend(raw, prepareOverlay(overlay, opacity, raw.channels), Int32Array.of(left, top));
     return;
   }
   const overlay = await deps.marks.rotated(mark.spec, mark.ink, layout.k, layout.angle);
@@ -83,7 +87,7 @@ export async function drawMark(deps: PipelineDeps, raw: RawPixels, mark: Prepare
     positions[i * 2] = Math.round(c.x - overlay.width / 2);
     positions[i * 2 + 1] = Math.round(c.y - overlay.height / 2);
   });
-  blendTiles(raw, overlay, positions, opacity);
+  await deps.blend(raw, prepareOverlay(overlay, opacity, raw.channels), positions);
 }
 
 export function outputFormat(setting: ExportFormat, source: ImageProbe['format']): OutputFormat {
