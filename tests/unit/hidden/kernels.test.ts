@@ -165,3 +165,24 @@ test('apply: white and black stay untouched, alpha is kept, the change is luma-o
   for (let i = 16; i < 32; i++) assert.deepEqual([...pixels.subarray(i * 4, i * 4 + 4)], [123, 103, 83, 255]);
   assert.equal(sse, 16 * 3 * 9);
 });
+
+test('apply: RGB (its own unrolled loop) marks exactly like the general loop does for opaque RGBA', () => {
+  const width = 301;
+  const height = 77;
+  const rgb = new Uint8Array(width * height * 3);
+  const rgba = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    // Every level, with near-black and near-white runs where the change is scaled down or clipped.
+    const v = [(i * 37) % 256, (i * 11 + 3) % 256, i % 7 === 0 ? 254 : (i * 5) % 256];
+    rgb.set(v, i * 3);
+    rgba.set([...v, 255], i * 4);
+  }
+  const ww = 40;
+  const wh = 11;
+  const delta = new Float32Array(ww * wh).map((_, i) => Math.sin(i * 1.7) * 5);
+  const a = applyMark({ pixels: rgb, width, height, channels: 3, delta, ww, wh, rowStart: 0, rowEnd: height });
+  const b = applyMark({ pixels: rgba, width, height, channels: 4, delta, ww, wh, rowStart: 0, rowEnd: height });
+  assert.ok(a > 0);
+  assert.equal(a, b);
+  for (let i = 0; i < width * height; i++) assert.deepEqual([...rgb.subarray(i * 3, i * 3 + 3)], [...rgba.subarray(i * 4, i * 4 + 3)], `pixel ${i}`);
+});

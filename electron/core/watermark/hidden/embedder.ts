@@ -123,6 +123,32 @@ export interface ApplyInput {
   rowOffset?: number;
 }
 
+/** One row of an RGB image: the general loop below with the channel loop unrolled (the same arithmetic, so the same pixels). */
+function applyRowRgb(pixels: Uint8Array, p: number, width: number, rowA: Float32Array, rowB: Float32Array, fy: number): number {
+  let sse = 0;
+  for (let x = 0; x < width; x++, p += 3) {
+    const top = rowA[x]!;
+    let d = top + (rowB[x]! - top) * fy;
+    const r = pixels[p]!;
+    const g = pixels[p + 1]!;
+    const b = pixels[p + 2]!;
+    const luma = 0.299 * r + 0.587 * g + 0.114 * b;
+    const headroom = luma < 127.5 ? luma : 255 - luma;
+    if (headroom < 12) d *= headroom > 0 ? headroom / 12 : 0;
+    const vr = r + d;
+    const vg = g + d;
+    const vb = b + d;
+    const qr = vr <= 0 ? 0 : vr >= 255 ? 255 : (vr + 0.5) | 0;
+    const qg = vg <= 0 ? 0 : vg >= 255 ? 255 : (vg + 0.5) | 0;
+    const qb = vb <= 0 ? 0 : vb >= 255 ? 255 : (vb + 0.5) | 0;
+    pixels[p] = qr;
+    pixels[p + 1] = qg;
+    pixels[p + 2] = qb;
+    sse += (qr - r) * (qr - r) + (qg - g) * (qg - g) + (qb - b) * (qb - b);
+  }
+  return sse;
+}
+
 /**
  * Adds the bilinearly upsampled luma change to every colour channel (the same amount to R, G
  * and B changes luma only). Near-white and near-black pixels get proportionally less, so white
@@ -183,6 +209,10 @@ export function applyMark(input: ApplyInput): number {
       haveB = y1;
     }
     let p = (y - offset) * width * channels;
+    if (channels === 3) {
+      sse += applyRowRgb(pixels, p, width, rowA, rowB, fy);
+      continue;
+    }
     for (let x = 0; x < width; x++, p += channels) {
       const top = rowA[x]!;
       let d = top + (rowB[x]! - top) * fy;
