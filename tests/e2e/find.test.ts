@@ -106,7 +106,7 @@ describe('Find screen in Chromium through the bridge', { skip: skip ?? false }, 
   test('in Chinese, the verdict, the changes and the hidden-mark notice are in Chinese', async () => {
     await app.page.getByText('中文', { exact: true }).click();
     await app.page.getByTestId('nav-find').click();
-    const copy = path.join(work, 'grey.jpg');
+    const copy = path.join(work, 'turned.jpg');
     await fs.writeFile(copy, await applyTransform(path.join(work, 'lib', 'kite.jpg'), 'rot90'));
     await dropFiles(app.page, '[data-testid="find-drop"]', [copy]);
     await app.page.getByTestId('find-summary').getByText(/这是你的照片 #\d+「kite」.*顺时针旋转 90°/).waitFor({ timeout: 60_000 });
