@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { test } from 'node:test';
 import { dispatch } from '../../../electron/contract/dispatch.ts';
@@ -36,4 +37,22 @@ test('the worker pool runs pixel tasks off the main thread', async () => {
   const env = await testCore();
   assert.equal(await env.core.deps.pool.run('test.sum', { data: new Uint8Array([1, 2, 3, 250]) }), 256);
   await env.close();
+});
+
+test('a worker answer that arrives after its task was cancelled does not take the process down', async () => {
+  const env = await testCore();
+  const uncaught: unknown[] = [];
+  const onUncaught = (err: unknown) => uncaught.push(err);
+  process.on('uncaughtException', onUncaught);
+  try {
+    // What piscina emits when a stopped worker's answer still arrives (seen once in CI while a check was cancelled).
+    const piscina = (env.core.deps.pool as unknown as { piscina: EventEmitter }).piscina;
+    piscina.emit('error', new Error('Unexpected message from Worker: { taskId: 7, result: [] }'));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(uncaught, []);
+    assert.equal(await env.core.deps.pool.run('test.sum', { data: new Uint8Array([5, 6]) }), 11);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    await env.close();
+  }
 });
