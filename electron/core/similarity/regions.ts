@@ -25,7 +25,7 @@ const GRID = 32;
  * coefficient above their median (bit 0 of word 0 is always 0). Brightness and contrast changes
  * leave it as it is.
  */
-export function regionHash(grid: Float64Array, out: Uint32Array, at: number): void {
+function regionHash(grid: Float64Array, out: Uint32Array, at: number): void {
   const c = dctLowFreq(grid, GRID, 8);
   const sorted = Float64Array.from(c.subarray(1)).sort();
   const median = sorted[sorted.length >> 1]!;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blendOver, blendTiles, visibleSpans, type Overlay, type RawPixels } from '../../../electron/core/watermark/visible/blend.ts';
+import { blendOver, blendPrepared, prepareOverlay, visibleSpans, type Overlay, type RawPixels } from '../../../electron/core/watermark/visible/blend.ts';
 
 /** A seeded generator, so a failure can be reproduced. */
 function rng(seed: number) {
@@ -84,7 +84,7 @@ test('nothing outside the overlay changes; zero opacity changes nothing', () => 
   const o: Overlay = { data: new Uint8Array(4 * 4 * 4).fill(255), width: 4, height: 4 };
   blendOver(img, o, 0, 0, 0);
   assert.ok(img.data.every((v) => v === 90));
-  blendTiles(img, o, Int32Array.from([2, 3, 28, 18]), 1);
+  blendPrepared(img, prepareOverlay(o, 1, 3), Int32Array.from([2, 3, 28, 18]));
   let changed = 0;
   for (let y = 0; y < 20; y++) {
     for (let x = 0; x < 30; x++) {

@@ -5,8 +5,11 @@ import sharp from 'sharp';
 import { buildExif, listExifTags, TAG, tiffStart } from '../../../electron/core/watermark/visible/metadata/exif.ts';
 import { buildXmp, removeXmpProperty } from '../../../electron/core/watermark/visible/metadata/xmp.ts';
 import { filterApp13, listIptc, readJpegApp13 } from '../../../electron/core/watermark/visible/metadata/iptc.ts';
-import { findAvifExif, injectJpeg, injectPng, injectWebp, MetadataTooLarge, patchAvifExif } from '../../../electron/core/watermark/visible/metadata/containers.ts';
+import { findAvifExif, injectJpegParts, injectPng, injectWebp, MetadataTooLarge, patchAvifExif } from '../../../electron/core/watermark/visible/metadata/containers.ts';
 import { corpusFile } from '../../helpers/corpus.ts';
+
+/** The pieces of injectJpegParts as one file. */
+const injectJpeg = (jpeg: Buffer, m: Parameters<typeof injectJpegParts>[1]): Buffer => Buffer.concat(injectJpegParts(jpeg, m));
 
 // colorful-cups.jpg is a real camera file (Sony NEX-3N, digiKam): maker notes, GPS in EXIF and XMP, an EXIF thumbnail.
 const cups = corpusFile('colorful-cups.jpg');

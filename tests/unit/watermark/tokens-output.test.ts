@@ -45,11 +45,11 @@ test('writing never overwrites: taken names get -2, -3; no temp file is left; a 
   const { dir, cleanup } = await tempDir();
   await fs.writeFile(path.join(dir, 'photo.jpg'), 'the source');
   const reserved = new Set<string>();
-  const a = await writeNoClobber(dir, 'photo', 'jpg', Buffer.from('one'), reserved);
-  const b = await writeNoClobber(dir, 'photo', 'jpg', Buffer.from('two'), reserved);
+  const a = await writeNoClobber(dir, 'photo', 'jpg', [Buffer.from('one')], reserved);
+  const b = await writeNoClobber(dir, 'photo', 'jpg', [Buffer.from('two')], reserved);
   const [c, d] = await Promise.all([
-    writeNoClobber(dir, 'photo', 'jpg', Buffer.from('three'), reserved),
-    writeNoClobber(dir, 'photo', 'jpg', Buffer.from('four'), reserved),
+    writeNoClobber(dir, 'photo', 'jpg', [Buffer.from('three')], reserved),
+    writeNoClobber(dir, 'photo', 'jpg', [Buffer.from('four')], reserved),
   ]);
   assert.deepEqual([a, b].map((p) => path.basename(p)), ['photo-2.jpg', 'photo-3.jpg']);
   assert.deepEqual([c, d].map((p) => path.basename(p)).sort(), ['photo-4.jpg', 'photo-5.jpg']);
@@ -57,7 +57,7 @@ test('writing never overwrites: taken names get -2, -3; no temp file is left; a 
   assert.deepEqual(await listFiles(dir), ['photo-2.jpg', 'photo-3.jpg', 'photo-4.jpg', 'photo-5.jpg', 'photo.jpg']);
   // A folder where a file should go: the write fails and no temp file stays behind.
   await fs.writeFile(path.join(dir, 'blocked'), 'a file');
-  await assert.rejects(writeNoClobber(path.join(dir, 'blocked', 'sub'), 'x', 'jpg', Buffer.from('x'), reserved));
+  await assert.rejects(writeNoClobber(path.join(dir, 'blocked', 'sub'), 'x', 'jpg', [Buffer.from('x')], reserved));
   assert.deepEqual((await listFiles(dir)).filter((f) => f.includes('proofmark-part')), []);
   await cleanup();
 });

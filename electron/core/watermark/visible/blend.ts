@@ -182,8 +182,3 @@ export function blendPrepared(image: RawPixels, o: PreparedOverlay, positions: I
 export function blendOver(image: RawPixels, overlay: Overlay, left: number, top: number, opacity: number): void {
   blendPrepared(image, prepareOverlay(overlay, opacity, image.channels), Int32Array.of(left, top));
 }
-
-/** The same overlay at many positions (tiles); `positions` holds left, top pairs. */
-export function blendTiles(image: RawPixels, overlay: Overlay, positions: Int32Array, opacity: number): void {
-  blendPrepared(image, prepareOverlay(overlay, opacity, image.channels), positions);
-}

@@ -146,7 +146,11 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
       throw new ProofmarkError('io_error', describeFsError(err, `Writing ${path.join(outDir, subdir, `${base}.${EXTENSION[rendered.format]}`)}`));
     }
     const hash = createHash('sha256');
-    for (const piece of rendered.data) hash.update(piece);
+    let bytes = 0;
+    for (const piece of rendered.data) {
+      hash.update(piece);
+      bytes += piece.length;
+    }
     const sha256 = hash.digest('hex');
     const result: ExportedFile = {
       source: item.kind === 'library' ? src.label : item.path,
@@ -155,7 +159,7 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
       format: rendered.format,
       width: rendered.width,
       height: rendered.height,
-      bytes: rendered.bytes,
+      bytes,
       sha256,
       visibleMark: rendered.visibleMark,
       hiddenMark: rendered.hiddenMark,

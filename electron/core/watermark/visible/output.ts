@@ -103,20 +103,19 @@ async function writeAll(handle: fs.FileHandle, pieces: readonly Uint8Array[]): P
 }
 
 /**
- * Writes `data` (one buffer, or pieces written one after the other) to `dir/base.ext`, or
- * `base-2.ext`, `base-3.ext`, … if the name is taken.
+ * Writes the pieces of `data`, one after the other, to `dir/base.ext`, or `base-2.ext`,
+ * `base-3.ext`, … if the name is taken.
  * The bytes go to a hidden temp file first (flushed to disk); a hard link then publishes it under
  * the final name only if that name is free, so nothing is ever overwritten and a crash or a
  * failed write never leaves a partial file under a real name.
  */
-export async function writeNoClobber(dir: string, base: string, ext: string, data: Uint8Array | readonly Uint8Array[], reserved: Set<string>): Promise<string> {
+export async function writeNoClobber(dir: string, base: string, ext: string, data: readonly Uint8Array[], reserved: Set<string>): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   const temp = path.join(dir, `.${base.slice(0, 40)}.${randomBytes(6).toString('hex')}.proofmark-part`);
   try {
     const handle = await fs.open(temp, 'wx');
     try {
-      if (data instanceof Uint8Array) await handle.writeFile(data);
-      else await writeAll(handle, data);
+      await writeAll(handle, data);
       await handle.sync();
     } finally {
       await handle.close();

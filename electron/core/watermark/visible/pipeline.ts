@@ -190,8 +190,6 @@ function srgbIcc(): Promise<Buffer> {
 export interface Rendered {
   /** The file's bytes: pieces to write one after the other (the encoded image is not copied to add metadata). */
   data: Buffer[];
-  /** Total length of `data`. */
-  bytes: number;
   format: OutputFormat;
   width: number;
   height: number;
@@ -247,7 +245,7 @@ async function markAndEncode(
     const pixels = upright(src.bytes, meta, size, format, settings.colour, deps.pixelLimit);
     const warnings = [...pixels.warnings];
     const data = await encode({ img: pixels.pipeline(), ...size, decodes: true }, format, settings, { src, meta, colour: pixels, dpi: exportDpi(settings, probe), warnings });
-    return { data, bytes: data.reduce((n, b) => n + b.length, 0), format, ...size, geometry: null, visibleMark: false, hiddenMark: false, warnings };
+    return { data, format, ...size, geometry: null, visibleMark: false, hiddenMark: false, warnings };
   }
   const decoded = await decode(src.bytes, meta, size, format, settings.colour, deps.pixelLimit, true);
   try {
@@ -286,7 +284,7 @@ async function markDecoded(
 
   const pixels = { img: sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels as 3 | 4 } }), width: raw.width, height: raw.height, decodes: false };
   const data = await encode(pixels, format, settings, { src, meta, colour: decoded, dpi: exportDpi(settings, probe), warnings });
-  return { data, bytes: data.reduce((n, b) => n + b.length, 0), format, width: raw.width, height: raw.height, geometry, visibleMark: Boolean(design), hiddenMark, warnings };
+  return { data, format, width: raw.width, height: raw.height, geometry, visibleMark: Boolean(design), hiddenMark, warnings };
 }
 
 function exportDpi(settings: ExportSettings, probe: ImageProbe): number {

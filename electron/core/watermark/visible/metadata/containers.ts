@@ -31,15 +31,10 @@ function segment(marker: number, payload: Uint8Array): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-/** Inserts the blocks after SOI (and after a JFIF APP0, which must come first). Throws MetadataTooLarge for EXIF/XMP over 64 KB. */
-export function injectJpeg(jpeg: Buffer, m: MetadataBlocks): Buffer {
-  const parts = injectJpegParts(jpeg, m);
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-}
-
 /**
- * injectJpeg as a list of pieces to write one after the other: the encoded image is not copied
- * (a 24 MP JPEG is ~4 MB, and fresh memory is slow to touch on some machines).
+ * Inserts the blocks after SOI (and after a JFIF APP0, which must come first), as pieces to write
+ * one after the other: the encoded image is not copied (a 24 MP JPEG is ~4 MB, and fresh memory is
+ * slow to touch on some machines). Throws MetadataTooLarge for EXIF/XMP over 64 KB.
  */
 export function injectJpegParts(jpeg: Buffer, m: MetadataBlocks): Buffer[] {
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error('not a JPEG');
