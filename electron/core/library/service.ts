@@ -116,8 +116,8 @@ export class LibraryService {
   /**
    * The hash chain shows any change inside the log, but not events removed from its end or a
    * chain rewritten from scratch; a copy of the newest event's id and hash outside the database
-   * shows those. Written after each commit: a crash in between leaves it one step behind, which
-   * verify accepts (that event still exists with that hash).
+   * shows those. Written after each commit, and once after a whole import: a crash in between
+   * leaves it behind, which verify accepts (that event still exists with that hash).
    */
   private anchorHead(): void {
     const head = this.events.head();
@@ -176,7 +176,11 @@ export class LibraryService {
       else if (o.value.existing) result.existing.push(o.value.item);
       else result.imported.push(o.value.item);
     }
-    if (result.imported.length) for (const hook of this.hooks) hook();
+    if (result.imported.length) {
+      // Once per import, not per file: a crash before it leaves the anchor behind, which verify accepts.
+      this.anchorHead();
+      for (const hook of this.hooks) hook();
+    }
     return result;
   }
 
@@ -218,7 +222,6 @@ export class LibraryService {
       this.events.append(id, 'imported', { sha256: hash, sourcePath: file, byteSize: bytes.length, format: probe.format });
       return { existing: false, id, title };
     })();
-    if (!outcome.existing) this.anchorHead();
     return { existing: outcome.existing, item: { id: outcome.id, sha256: hash, path: file, title: outcome.title } };
   }
 
