@@ -103,7 +103,7 @@ for (const [i, name] of big.entries()) {
   const imageId = 1001 + i;
   const marked = await embedHiddenInRaw(deps, raw, imageId);
   const mraw: Raw = { data: new Uint8Array(marked.data), width: marked.width, height: marked.height, channels: marked.channels };
-  quality.push({ name, size: `${raw.width}x${raw.height}`, psnr: marked.psnr, ssim: ssim(lumaOf(raw), lumaOf(mraw), raw.width, raw.height), warning: marked.warning ? 'weak' : '' });
+  quality.push({ name, size: `${raw.width}x${raw.height}`, psnr: marked.psnr, ssim: ssim(lumaOf(raw), lumaOf(mraw), raw.width, raw.height), warning: marked.notice ? 'weak' : '' });
   for (const [attack, fn] of Object.entries(attacks)) {
     const bytes = await fn(mraw);
     const t0 = performance.now();

@@ -71,8 +71,9 @@ export class LibraryService {
       if (name.startsWith(`${HEAD_FILE}.tmp-`)) await fs.rm(path.join(this.root, name), { force: true });
     }
     if (this.readHead() === 'missing') this.anchorHead();
-    const known = new Set(this.images.allStored().map((r) => r.storedName));
-    const knownShas = new Set(this.images.allStored().map((r) => r.sha256));
+    const stored = this.images.allStored();
+    const known = new Set(stored.map((r) => r.storedName));
+    const knownShas = new Set(stored.map((r) => r.sha256));
     let removedOrphans = 0;
     for (const name of await this.originals.list()) {
       if (!known.has(name)) {

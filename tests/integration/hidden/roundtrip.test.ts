@@ -43,7 +43,7 @@ test('round trips under the attacks copycats use, on three corpus photos', async
     const raw = await photo(name);
     const marked = await embedHiddenInRaw(a.core.deps, raw, 300 + i);
     assert.ok(marked.psnr >= 40, `${name}: PSNR ${marked.psnr}`);
-    assert.equal(marked.warning, undefined);
+    assert.equal(marked.notice, undefined);
     assert.notEqual(marked.data, raw.data, 'the input pixels are not changed in place');
     const mraw: Raw = { data: marked.data, width: marked.width, height: marked.height, channels: marked.channels };
     for (const attack of names) {
@@ -161,7 +161,8 @@ test('product on white: the background stays pure white, the mark lives in the p
   assert.ok(r.found && r.imageId === 9, `pilot z ${r.pilotZ}`);
   // Smooth cups on white: little texture to hide the mark in, and the user is told so.
   const smooth = await embedHiddenInRaw(a.core.deps, await onWhite('colorful-cups.jpg', 700, 300), 10);
-  assert.match(smooth.warning ?? '', /flat/);
+  assert.equal(smooth.notice?.code, 'hidden.flat');
+  assert.match(smooth.notice.text, /flat/);
 });
 
 test('bad input: too small, flat, CMYK, 16-bit, grey, alpha, truncated and corrupt files', async () => {

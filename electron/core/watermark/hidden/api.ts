@@ -23,7 +23,8 @@ export const FAINT_Z = 7;
 /** Smallest suspect side the search is attempted on. */
 export const MIN_DETECT_SIDE = 48;
 
-export const WEAK_WARNING = 'Most of this image is flat (plain background or very smooth areas); the hidden mark lives only in its textured parts and may not survive heavy edits.';
+/** Said when most of the image is flat: the mark holds only in its textured parts. */
+const WEAK_NOTICE: Notice = { code: 'hidden.flat', text: 'Hidden mark: most of this image is flat (plain background or very smooth areas); the hidden mark lives only in its textured parts and may not survive heavy edits.' };
 
 /**
  * Adds the hidden mark (the library's own key, generated on first use) to upright 8-bit pixels
@@ -31,7 +32,7 @@ export const WEAK_WARNING = 'Most of this image is flat (plain background or ver
  * pixels are on shared memory: then they are marked where they lie (an export's own frame, which
  * spares a copy into fresh memory).
  */
-export async function embedHiddenInRaw(deps: CoreDeps, raw: RawPixels, imageId: number, opts: { inPlace?: boolean } = {}): Promise<RawPixels & { warning?: string; psnr: number }> {
+export async function embedHiddenInRaw(deps: CoreDeps, raw: RawPixels, imageId: number, opts: { inPlace?: boolean } = {}): Promise<RawPixels & { notice?: Notice; psnr: number }> {
   const small = tooSmall(raw.width, raw.height);
   if (small) throw new ProofmarkError('invalid_input', small);
   if (!Number.isInteger(imageId) || imageId < 0 || imageId > 0xffffffff) throw new ProofmarkError('invalid_input', 'The image id must be a whole number from 0 to 4294967295.');
@@ -61,8 +62,8 @@ export async function embedHiddenInRaw(deps: CoreDeps, raw: RawPixels, imageId: 
   const sse = sses.reduce((a, b) => a + b, 0);
   const mse = sse / Math.max(1, raw.width * raw.height * Math.min(3, channels));
   const psnr = mse > 0 ? 10 * Math.log10((255 * 255) / mse) : Infinity;
-  const result: RawPixels & { warning?: string; psnr: number } = { data: out, width: raw.width, height: raw.height, channels: raw.channels, psnr };
-  if (plan.coverage < WEAK_COVERAGE) result.warning = WEAK_WARNING;
+  const result: RawPixels & { notice?: Notice; psnr: number } = { data: out, width: raw.width, height: raw.height, channels: raw.channels, psnr };
+  if (plan.coverage < WEAK_COVERAGE) result.notice = WEAK_NOTICE;
   return result;
 }
 
@@ -300,7 +301,7 @@ export async function embedHiddenFile(deps: CoreDeps, input: string, output: str
     imageId = deps.library.images.bySha(sha)?.id ?? 0;
   }
   const marked = await embedHiddenInRaw(deps, raw, imageId);
-  if (marked.warning) warnings.push({ code: 'hidden.flat', text: marked.warning });
+  if (marked.notice) warnings.push(marked.notice);
   let outImg = sharp(marked.data, { raw: { width: marked.width, height: marked.height, channels: marked.channels as 1 | 2 | 3 | 4 } });
   if (marked.channels < 3) outImg = outImg.toColourspace('b-w');
   const encoded = await encoder(outImg, opts.quality ?? 92).toBuffer();

@@ -17,7 +17,7 @@ import { fillTokens, readExifFields } from './tokens.ts';
 export type OutputFormat = Exclude<ExportFormat, 'same'>;
 
 /** Embeds the hidden mark into upright pixels (the hidden feature's api.ts); null when unavailable. */
-export type HiddenEmbed = (raw: RawPixels, imageId: number) => Promise<RawPixels & { warning?: string }>;
+export type HiddenEmbed = (raw: RawPixels, imageId: number) => Promise<RawPixels & { notice?: Notice }>;
 
 /** Blends a prepared overlay into the pixels at each (left, top) of `positions`, in place. */
 export type Blend = (raw: RawPixels, overlay: PreparedOverlay, positions: Int32Array) => Promise<void>;
@@ -269,7 +269,7 @@ async function markDecoded(
   if (settings.hidden) {
     if (!deps.hidden) throw new ProofmarkError('internal', 'The hidden mark is not available in this build.');
     const marked = await deps.hidden(raw, src.imageId ?? 0);
-    if (marked.warning) warnings.push({ code: 'hidden.flat', text: `Hidden mark: ${marked.warning}` });
+    if (marked.notice) warnings.push(marked.notice);
     raw = { data: marked.data, width: marked.width, height: marked.height, channels: marked.channels };
     hiddenMark = true;
   }
