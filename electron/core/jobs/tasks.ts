@@ -1,9 +1,11 @@
+import { move } from 'piscina';
 import { scanFiles, walkSync } from '../compliance/scan.ts';
 import { applyBand, planHidden, searchHidden } from '../watermark/hidden/mark.ts';
 import { fingerprintPicture, verifyCandidates } from '../similarity/kernels.ts';
 import { analysePair } from '../similarity/pixels.ts';
 import { alignRegion } from '../bundles/align.ts';
 import { blendPrepared, type PreparedOverlay, type RawPixels } from '../watermark/visible/blend.ts';
+import { spliceMarkedJpeg, type SpliceInput } from '../watermark/visible/splice.ts';
 
 /**
  * The pixel tasks worker threads can run. Each feature adds its kernels here; the worker
@@ -20,6 +22,12 @@ export const tasks = {
   'watermark.blend': (input: { image: RawPixels; overlay: PreparedOverlay; positions: Int32Array }) => {
     blendPrepared(input.image, input.overlay, input.positions);
     return input.positions.length / 2;
+  },
+  /** Visible mark: a JPEG export with one mark, streamed by libvips with only the marked restart intervals re-encoded. */
+  'watermark.splice': (input: SpliceInput) => {
+    const jpeg = spliceMarkedJpeg(input);
+    // Moved, not copied, to the caller; piscina unwraps it there, so the caller sees the bytes.
+    return jpeg ? (move(jpeg) as Uint8Array) : null;
   },
   /** Hidden mark: plan the luma change at working size (perceptual mask × keyed payload tile). */
   'hidden.plan': planHidden,

@@ -1,6 +1,7 @@
 // Exports with a mark take their upright pixels from a reused frame buffer filled through a tmpfs file
 // (spool.ts) where that is available, else from sharp's raw() in fresh memory. Both must give the same
-// files. Exports with nothing to draw need no frame: decoding streams into the encoder.
+// files. Exports with nothing to draw need no frame: decoding streams into the encoder. (JPEGs with one
+// mark are spliced without a frame; splice.test.ts covers that, and here splicing is off.)
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { after, before, test } from 'node:test';
 import sharp, { type Sharp } from 'sharp';
 import type { ExportResult, Input } from '../../../electron/contract/index.ts';
 import type { Core } from '../../../electron/core/index.ts';
+import { setSpliceEnabled } from '../../../electron/core/watermark/visible/splice.ts';
 import { frameSpoolDir, framesSpooled, setFrameSpoolDir, spoolFrame } from '../../../electron/core/watermark/visible/spool.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
@@ -39,10 +41,12 @@ after(async () => {
 
 async function exportWith(dir: string | null, name: string, extra: Partial<Input<'watermark.export'>>): Promise<ExportResult> {
   setFrameSpoolDir(dir);
+  setSpliceEnabled(false);
   try {
     return await call(core, 'watermark.export', { sources: { paths: sources }, outDir: path.join(work, name), owner: 'Li Wei', format: 'same', ...extra });
   } finally {
     setFrameSpoolDir(spool);
+    setSpliceEnabled(true);
   }
 }
 

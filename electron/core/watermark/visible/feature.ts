@@ -10,6 +10,7 @@ import { blendPrepared, type RawPixels } from './blend.ts';
 import { runExport } from './export.ts';
 import { ensureFontconfig } from './fonts.ts';
 import { hiddenEmbedder } from './hidden.ts';
+import { withSharedCopy } from './splice.ts';
 import { MarkRenderer } from './mark.ts';
 import { describeFsError } from './output.ts';
 import { renderPreview, type PipelineDeps, type SourceImage } from './pipeline.ts';
@@ -35,6 +36,7 @@ export function watermarkFeature(deps: CoreDeps): HandlersFor<typeof watermarkMe
       if (raw.data.buffer instanceof SharedArrayBuffer) await deps.pool.run('watermark.blend', { image: raw, overlay, positions });
       else blendPrepared(raw, overlay, positions);
     },
+    splice: (input) => withSharedCopy(input.source, (source) => deps.pool.run('watermark.splice', { ...input, source })),
   };
   const decoded = new Map<string, Promise<RawPixels>>();
   const beforeTokens = new Map<string, { token: string; file: string }>();

@@ -11,6 +11,7 @@ import { buildExif, tiffStart } from './metadata/exif.ts';
 import { buildXmp, hasRights, rightsOnlyXmp } from './metadata/xmp.ts';
 import { filterApp13, readJpegApp13 } from './metadata/iptc.ts';
 import { injectJpegParts, injectPng, injectWebp, MetadataTooLarge, patchAvifExif, type MetadataBlocks } from './metadata/containers.ts';
+import { countSpliced, spliceEnabled, type SpliceInput } from './splice.ts';
 import { SPOOL_MAX_BYTES, spoolFrame } from './spool.ts';
 import { fillTokens, readExifFields } from './tokens.ts';
 
@@ -22,6 +23,9 @@ export type HiddenEmbed = (raw: RawPixels, imageId: number) => Promise<RawPixels
 /** Blends a prepared overlay into the pixels at each (left, top) of `positions`, in place. */
 export type Blend = (raw: RawPixels, overlay: PreparedOverlay, positions: Int32Array) => Promise<void>;
 
+/** A marked JPEG made without a frame (splice.ts, in a worker); null when that cannot run there. */
+export type Splice = (input: SpliceInput) => Promise<Uint8Array | null>;
+
 export interface PipelineDeps {
   resourcesDir: string;
   pixelLimit: number;
@@ -29,6 +33,7 @@ export interface PipelineDeps {
   storedLogo: StoredLogoLookup;
   hidden: HiddenEmbed | null;
   blend: Blend;
+  splice: Splice | null;
 }
 
 /** One image to export or preview. */
@@ -69,16 +74,22 @@ export async function prepareMark(deps: PipelineDeps, design: WatermarkDesign, s
   return { spec, ink: await deps.marks.measure(spec), text, warnings };
 }
 
+/** A single mark's overlay, rendered at its sub-pixel offset, and where its top-left corner lies. */
+async function placeSingle(deps: PipelineDeps, mark: PreparedMark, layout: Layout, opacity: number, channels: number): Promise<{ overlay: PreparedOverlay; left: number; top: number }> {
+  const c = layout.centers[0]!;
+  const x = c.x - layout.width / 2;
+  const y = c.y - layout.height / 2;
+  const left = Math.floor(x);
+  const top = Math.floor(y);
+  const overlay = await deps.marks.single(mark.spec, mark.ink, layout.k, x - left, y - top);
+  return { overlay: prepareOverlay(overlay, opacity, channels), left, top };
+}
+
 /** Draws a laid-out mark into the pixels: the overlay is rendered once per size and blended only where it lies. */
 export async function drawMark(deps: PipelineDeps, raw: RawPixels, mark: PreparedMark, layout: Layout, opacity: number): Promise<void> {
   if (layout.mode === 'single') {
-    const c = layout.centers[0]!;
-    const x = c.x - layout.width / 2;
-    const y = c.y - layout.height / 2;
-    const left = Math.floor(x);
-    const top = Math.floor(y);
-    const overlay = await deps.marks.single(mark.spec, mark.ink, layout.k, x - left, y - top);
-    await deps.blend(raw, prepareOverlay(overlay, opacity, raw.channels), Int32Array.of(left, top));
+    const { overlay, left, top } = await placeSingle(deps, mark, layout, opacity, raw.channels);
+    await deps.blend(raw, overlay, Int32Array.of(left, top));
     return;
   }
   const overlay = await deps.marks.rotated(mark.spec, mark.ink, layout.k, layout.angle);
@@ -247,6 +258,10 @@ async function markAndEncode(
     const data = await encode({ img: pixels.pipeline(), ...size, decodes: true }, format, settings, { src, meta, colour: pixels, dpi: exportDpi(settings, probe), warnings });
     return { data, format, ...size, geometry: null, visibleMark: false, hiddenMark: false, warnings };
   }
+  if (mark && job.design && !settings.hidden && format === 'jpeg' && splicable(meta, size)) {
+    const spliced = await spliceExport(deps, src, job, { probe, meta, size, mark, design: job.design });
+    if (spliced) return spliced;
+  }
   const decoded = await decode(src.bytes, meta, size, format, settings.colour, deps.pixelLimit, true);
   try {
     return await markDecoded(deps, src, job, { probe, meta, format, decoded, mark });
@@ -287,6 +302,46 @@ async function markDecoded(
   return { data, format, width: raw.width, height: raw.height, geometry, visibleMark: Boolean(design), hiddenMark, warnings };
 }
 
+/**
+ * Sources the splice path reproduces exactly as sharp's pipeline would: 8-bit RGB JPEGs exported
+ * at their own size, not turned by EXIF (turning needs the whole image in memory anyway).
+ */
+function splicable(meta: Metadata, size: { width: number; height: number }): boolean {
+  return spliceEnabled() && meta.format === 'jpeg' && meta.depth === 'uchar' && meta.channels === 3 && meta.space === 'srgb'
+    && (meta.pages ?? 1) === 1 && (meta.orientation ?? 1) === 1 && meta.width === size.width && meta.height === size.height;
+}
+
+/**
+ * A single mark on a JPEG without holding the frame (splice.ts). null when the splice cannot run
+ * here (no libvips binding) or fails: the frame path then runs, and reports a damaged source.
+ */
+async function spliceExport(
+  deps: PipelineDeps,
+  src: SourceImage,
+  job: RenderJob,
+  { probe, meta, size, mark, design }: { probe: ImageProbe; meta: Metadata; size: { width: number; height: number }; mark: PreparedMark; design: WatermarkDesign },
+): Promise<Rendered | null> {
+  const layout = layoutMark(design, mark.ink, size.width, size.height);
+  if (!deps.splice || layout.mode !== 'single') return null;
+  const { settings } = job;
+  const keepIcc = settings.colour === 'keep' && Boolean(meta.icc);
+  const { overlay, left, top } = await placeSingle(deps, mark, layout, design.opacity, 3);
+  let jpeg: Uint8Array | null;
+  try {
+    jpeg = await deps.splice({ source: src.bytes, width: size.width, quality: settings.quality, toSrgb: !keepIcc, overlay, left, top });
+  } catch {
+    jpeg = null;
+  }
+  if (!jpeg) return null;
+  countSpliced();
+  const warnings = [...mark.warnings];
+  if (layout.shrunk) warnings.push({ code: 'watermark.shrunk', text: 'The mark was made smaller than the design size so that it fits inside the image.' });
+  const ctx: EncodeContext = { src, meta, colour: { keptIcc: keepIcc ? meta.icc! : null, srgb: !keepIcc }, dpi: exportDpi(settings, probe), warnings };
+  const blocks = await planMetadata('jpeg', size, settings, ctx);
+  const data = attachMetadata(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), 'jpeg', size, blocks, settings, ctx);
+  return { data, format: 'jpeg', ...size, geometry: relativeGeometry(layout, size.width, size.height), visibleMark: true, hiddenMark: false, warnings };
+}
+
 function exportDpi(settings: ExportSettings, probe: ImageProbe): number {
   return settings.dpi ?? toDpi(probe.density)?.x ?? 72;
 }
@@ -307,14 +362,15 @@ interface EncodeInput {
   decodes: boolean;
 }
 
-async function encode(pixels: EncodeInput, format: OutputFormat, settings: ExportSettings, ctx: EncodeContext): Promise<Buffer[]> {
+/** The metadata blocks an export carries (computed before encoding: AVIF reserves room for its Exif). */
+async function planMetadata(format: OutputFormat, size: { width: number; height: number }, settings: ExportSettings, ctx: EncodeContext): Promise<MetadataBlocks> {
   const keep = settings.metadata !== 'strip-all';
   const stripLocation = settings.metadata !== 'keep';
   const rights = hasRights(settings.rights) ? settings.rights : null;
   const sourceExif = keep && ctx.meta.exif ? ctx.meta.exif : null;
   const exif = buildExif({
     original: sourceExif && tiffStart(sourceExif) >= 0 ? sourceExif : null,
-    keep, stripLocation, width: pixels.width, height: pixels.height, dpi: ctx.dpi, srgb: ctx.colour.srgb,
+    keep, stripLocation, width: size.width, height: size.height, dpi: ctx.dpi, srgb: ctx.colour.srgb,
     artist: rights?.creator, copyright: rights?.copyright, software: SOFTWARE,
   });
   ctx.warnings.push(...exif.warnings);
@@ -324,7 +380,11 @@ async function encode(pixels: EncodeInput, format: OutputFormat, settings: Expor
   const app13 = keep && format === 'jpeg' && ctx.meta.format === 'jpeg'
     ? readJpegApp13(ctx.src.bytes).map((p) => filterApp13(p, { stripLocation, dropRights: Boolean(rights) })).filter((p): p is Uint8Array => p !== null)
     : [];
+  return { exif: exif.tiff, xmp: xmpPlan.xmp, icc, app13, dpi: ctx.dpi };
+}
 
+async function encode(pixels: EncodeInput, format: OutputFormat, settings: ExportSettings, ctx: EncodeContext): Promise<Buffer[]> {
+  const blocks = await planMetadata(format, pixels, settings, ctx);
   let img = pixels.img;
   switch (format) {
     // Huffman optimisation costs ~80% more encode time (a second pass over the whole image) for ~3% smaller files.
@@ -333,8 +393,8 @@ async function encode(pixels: EncodeInput, format: OutputFormat, settings: Expor
     case 'webp': img = img.webp({ quality: settings.quality }); break;
     case 'avif':
       // libheif writes the Exif item; room is reserved with placeholder text and our block replaces it.
-      img = img.avif({ quality: settings.quality }).withExif({ IFD0: { ImageDescription: 'x'.repeat(exif.tiff.length + 64) } });
-      if (xmpPlan.xmp) img = img.withXmp(xmpPlan.xmp);
+      img = img.avif({ quality: settings.quality }).withExif({ IFD0: { ImageDescription: 'x'.repeat(blocks.exif!.length + 64) } });
+      if (blocks.xmp) img = img.withXmp(blocks.xmp);
       break;
   }
   let encoded: Buffer;
@@ -343,12 +403,16 @@ async function encode(pixels: EncodeInput, format: OutputFormat, settings: Expor
   } catch (err) {
     throw pixels.decodes ? undecodable(err) : err;
   }
-  const blocks: MetadataBlocks = { exif: exif.tiff, xmp: xmpPlan.xmp, icc, app13, dpi: ctx.dpi };
+  return attachMetadata(encoded, format, pixels, blocks, settings, ctx);
+}
+
+/** The encoded file with its metadata, as pieces to write in order. */
+function attachMetadata(encoded: Buffer, format: OutputFormat, size: { width: number; height: number }, blocks: MetadataBlocks, settings: ExportSettings, ctx: EncodeContext): Buffer[] {
   const write = (b: MetadataBlocks): Buffer[] => {
     switch (format) {
       case 'jpeg': return injectJpegParts(encoded, b);
       case 'png': return [injectPng(encoded, b)];
-      case 'webp': return [injectWebp(encoded, b, pixels)];
+      case 'webp': return [injectWebp(encoded, b, size)];
       case 'avif': return [patchAvifExif(encoded, b.exif!)];
     }
   };
@@ -358,8 +422,9 @@ async function encode(pixels: EncodeInput, format: OutputFormat, settings: Expor
     if (!(err instanceof MetadataTooLarge)) throw err;
     // A kept block too large for the format (JPEG segments hold 64 KB): keep the essentials and the rights.
     ctx.warnings.push({ code: 'watermark.metadata-too-large', values: { format: format.toUpperCase() }, text: `The source metadata is too large to keep in ${format.toUpperCase()} (${err.message}); only the essentials and the rights were written.` });
-    const fresh = buildExif({ original: null, keep: false, stripLocation: true, width: pixels.width, height: pixels.height, dpi: ctx.dpi, srgb: ctx.colour.srgb, artist: rights?.creator, copyright: rights?.copyright, software: SOFTWARE });
-    return write({ exif: fresh.tiff, xmp: rightsOnlyXmp(settings.rights), icc, app13: [], dpi: ctx.dpi });
+    const rights = hasRights(settings.rights) ? settings.rights : null;
+    const fresh = buildExif({ original: null, keep: false, stripLocation: true, width: size.width, height: size.height, dpi: ctx.dpi, srgb: ctx.colour.srgb, artist: rights?.creator, copyright: rights?.copyright, software: SOFTWARE });
+    return write({ exif: fresh.tiff, xmp: rightsOnlyXmp(settings.rights), icc: blocks.icc, app13: [], dpi: ctx.dpi });
   }
 }
 

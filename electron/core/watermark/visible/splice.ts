@@ -1,0 +1,120 @@
+import { extractIntervals, indexRestarts, intervalsCovering, rectPixels, replaceIntervals } from '../../imaging/jpeg-restart.ts';
+import { libvips } from '../../imaging/libvips.ts';
+import { blendPrepared, type PreparedOverlay } from './blend.ts';
+
+/**
+ * A JPEG export with one mark, without holding the image in memory.
+ *
+ * Holding a 24 MP frame (72 MB) between decoder and encoder costs a fifth of a plain re-encode;
+ * a corner mark touches 1–2% of it. So libvips streams the upright source straight into the
+ * encoder as sharp would, adding restart markers; then only the restart intervals under the mark
+ * are cut out (a small JPEG of their own), decoded, marked, encoded again with the same tables
+ * and put back in place of the old ones. Outside those intervals the file is exactly the plain
+ * re-encode; inside, the pixels the mark does not cover went through one more JPEG round at the
+ * same quality.
+ */
+
+let enabled = process.env.PROOFMARK_JPEG_SPLICE !== 'off';
+let spliced = 0;
+
+/** Whether JPEG exports with one mark take the splice path (PROOFMARK_JPEG_SPLICE=off: always a frame). */
+export function spliceEnabled(): boolean {
+  return enabled;
+}
+
+/** Turns the splice path on or off in this process; for tests. */
+export function setSpliceEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Exports made through the splice path in this process (tests check which path ran). */
+export function exportsSpliced(): number {
+  return spliced;
+}
+
+export function countSpliced(): void {
+  spliced++;
+}
+
+/**
+ * Source bytes on shared memory, reused from image to image: posting a 9 MB file to a worker
+ * copies it twice (~35 ms of CPU here); a shared buffer crosses for free. Up to two are kept
+ * between images (one per lane), none over 64 MB.
+ */
+const spareShared: Uint8Array[] = [];
+const KEEP_SHARED_MAX = 64 * 1024 * 1024;
+export async function withSharedCopy<T>(bytes: Uint8Array, use: (shared: Uint8Array) => Promise<T>): Promise<T> {
+  const i = spareShared.findIndex((b) => b.byteLength >= bytes.byteLength);
+  const buf = i >= 0 ? spareShared.splice(i, 1)[0]! : new Uint8Array(new SharedArrayBuffer(Math.ceil((bytes.byteLength * 1.25) / 65536) * 65536));
+  buf.set(bytes);
+  try {
+    return await use(buf.subarray(0, bytes.byteLength));
+  } finally {
+    if (buf.byteLength <= KEEP_SHARED_MAX) {
+      spareShared.push(buf);
+      spareShared.sort((x, y) => x.byteLength - y.byteLength);
+      if (spareShared.length > 2) spareShared.shift();
+    }
+  }
+}
+
+/** MCU width in pixels: exports are 4:2:0. */
+const MCU = 16;
+
+/**
+ * MCUs per restart interval for an image `mcusPerRow` MCUs wide: a divisor of the row so that
+ * intervals form a grid, near 16 MCUs (256 px; ~2 bytes of marker each), else the whole row.
+ */
+export function restartIntervalFor(mcusPerRow: number): number {
+  for (let k = 16; k >= 8; k--) if (mcusPerRow % k === 0) return k;
+  for (let k = 17; k <= 32; k++) if (mcusPerRow % k === 0) return k;
+  return mcusPerRow;
+}
+
+export interface SpliceInput {
+  /** The source JPEG file. */
+  source: Uint8Array;
+  /** Upright width of the source (= of the export: no resize on this path). */
+  width: number;
+  quality: number;
+  /** Convert an embedded profile to sRGB (the export's colour "srgb"). */
+  toSrgb: boolean;
+  overlay: PreparedOverlay;
+  /** Where the overlay's top-left corner lies in the image. */
+  left: number;
+  top: number;
+}
+
+function ownCopy(bytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafeSlow(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+/**
+ * The marked JPEG (without metadata) in memory of its own, so it can be handed to another thread
+ * without a copy; null when libvips cannot be reached from this thread.
+ */
+export function spliceMarkedJpeg(input: SpliceInput): Uint8Array | null {
+  const vips = libvips();
+  if (!vips) return null;
+  const settings = { quality: input.quality, restartInterval: restartIntervalFor(Math.ceil(input.width / MCU)) };
+  return vips.recodeJpeg(input.source, { ...settings, toSrgb: input.toSrgb }, (jpeg) => {
+    const plain = indexRestarts(jpeg);
+    if (!plain) throw new Error('the re-encoded JPEG has no usable restart intervals');
+    const box = { left: input.left, top: input.top, width: input.overlay.width, height: input.overlay.height };
+    const inner = intervalsCovering(plain, box);
+    if (inner.row0 >= inner.row1 || inner.col0 >= inner.col1) return ownCopy(jpeg);
+    // One interval (or MCU row) of context around the patch: the decoder's chroma upsampling reads
+    // neighbouring samples, so the patch's own pixels decode exactly as in the whole file.
+    const outer = intervalsCovering(plain, box, 1);
+    const at = rectPixels(plain, outer);
+    const pixels = vips.decodeJpeg(extractIntervals(plain, outer));
+    if (pixels.channels !== 3 || pixels.width !== at.width || pixels.height !== at.height) throw new Error('the cut-out intervals decoded to an unexpected size');
+    blendPrepared(pixels, input.overlay, Int32Array.of(input.left - at.left, input.top - at.top));
+    const region = rectPixels(plain, inner);
+    const patch = indexRestarts(vips.encodeRegion(pixels, { ...region, left: region.left - at.left, top: region.top - at.top }, settings));
+    if (!patch) throw new Error('the marked patch has no usable restart intervals');
+    return replaceIntervals(plain, inner, patch);
+  });
+}
