@@ -63,11 +63,13 @@ const MCU = 16;
 
 /**
  * MCUs per restart interval for an image `mcusPerRow` MCUs wide: a divisor of the row so that
- * intervals form a grid, near 16 MCUs (256 px; ~2 bytes of marker each), else the whole row.
+ * intervals form a grid, of 16–32 MCUs (256–512 px) if there is one, else 8–15, else the whole
+ * row. Each interval costs a marker and a fresh DC start: 0.3–0.75% of the file on the corpus
+ * photos at 16–32 MCUs (0.05% with whole rows).
  */
 export function restartIntervalFor(mcusPerRow: number): number {
-  for (let k = 16; k >= 8; k--) if (mcusPerRow % k === 0) return k;
-  for (let k = 17; k <= 32; k++) if (mcusPerRow % k === 0) return k;
+  for (let k = 32; k >= 16; k--) if (mcusPerRow % k === 0) return k;
+  for (let k = 15; k >= 8; k--) if (mcusPerRow % k === 0) return k;
   return mcusPerRow;
 }
 
