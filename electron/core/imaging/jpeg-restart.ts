@@ -1,3 +1,5 @@
+import { walkJpeg } from '../compliance/jpeg.ts';
+
 /**
  * Baseline JPEGs with restart markers, cut at their restart intervals. Each interval is coded on
  * its own (DC prediction starts afresh after every RSTn), so a rectangle of intervals can be
@@ -45,22 +47,18 @@ const DRI = 0xdd;
 /** The restart index of a baseline JPEG whose intervals tile its MCU rows; null for any other JPEG. */
 export function indexRestarts(bytes: Uint8Array): RestartIndex | null {
   if (bytes[0] !== 0xff || bytes[1] !== SOI) return null;
-  const segments: RestartIndex['segments'] = [];
+  const walk = walkJpeg(bytes, bytes.length);
+  if (!walk.ok) return null;
+  const { sos } = walk.value;
+  const scanStart = sos + 2 + ((bytes[sos + 2]! << 8) | bytes[sos + 3]!);
+  const segments: RestartIndex['segments'] = [...walk.value.segments, { marker: SOS, start: sos, end: scanStart }];
   let tables = '';
   let width = 0;
   let height = 0;
   let hMax = 0;
   let vMax = 0;
   let interval = 0;
-  let pos = 2;
-  let scanStart = -1;
-  while (pos + 4 <= bytes.length) {
-    if (bytes[pos] !== 0xff) return null;
-    const marker = bytes[pos + 1]!;
-    const length = (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
-    const end = pos + 2 + length;
-    if (end > bytes.length) return null;
-    segments.push({ marker, start: pos, end });
+  for (const { marker, start: pos, end } of walk.value.segments) {
     if (marker === SOF0) {
       height = (bytes[pos + 5]! << 8) | bytes[pos + 6]!;
       width = (bytes[pos + 7]! << 8) | bytes[pos + 8]!;
@@ -78,13 +76,9 @@ export function indexRestarts(bytes: Uint8Array): RestartIndex | null {
       interval = (bytes[pos + 4]! << 8) | bytes[pos + 5]!;
     } else if (marker >= 0xc1 && marker <= 0xcf && marker !== DHT && marker !== 0xc8 && marker !== 0xcc) {
       return null; // progressive, lossless, arithmetic: not cut here
-    } else if (marker === SOS) {
-      scanStart = end;
-      break;
     }
-    pos = end;
   }
-  if (scanStart < 0 || !width || !height || !interval || !hMax) return null;
+  if (scanStart > bytes.length || !width || !height || !interval || !hMax) return null;
   const mcuWidth = hMax * 8;
   const mcuHeight = vMax * 8;
   const mcusPerRow = Math.ceil(width / mcuWidth);
