@@ -32,8 +32,12 @@ test('a signed ZIP round-trips: UTF-8 names, content hashes, the signature in th
 });
 
 test('reading a ZIP with ../ entries, absolute paths and symlinks names them and writes nothing', async (t) => {
-  const { dir, cleanup } = await tempDir();
+  const { dir: root, cleanup } = await tempDir();
   t.after(cleanup);
+  // The ZIP sits one folder down, so "../" would land in a folder only this test uses (the system
+  // temp folder itself changes while other tests run).
+  const dir = path.join(root, 'inner');
+  await fs.mkdir(dir);
   const zip = path.join(dir, 'evil.zip');
   await fs.writeFile(zip, craftZip([
     { name: 'ok.txt', data: 'fine' },
@@ -42,12 +46,12 @@ test('reading a ZIP with ../ entries, absolute paths and symlinks names them and
     { name: 'link', data: '/etc/passwd', symlink: true },
     { name: 'ok.txt', data: 'again' },
   ]));
-  const before = await fs.readdir(path.dirname(dir));
   const entries = await readZipEntries(zip, new Set(), 0);
   assert.deepEqual(entries.map((e) => [e.name, e.unsafe?.kind ?? null]), [
     ['ok.txt', null], ['../escaped.txt', 'unsafe_entry'], ['/abs.txt', 'unsafe_entry'], ['link', 'symlink'], ['ok.txt', 'unsafe_entry'],
   ]);
   assert.equal(entries[1]!.sha256, null, 'an unsafe entry is never read');
-  assert.deepEqual(await fs.readdir(path.dirname(dir)), before);
+  assert.deepEqual(await fs.readdir(root), ['inner']);
   assert.deepEqual((await fs.readdir(dir)).sort(), ['evil.zip']);
+  await assert.rejects(fs.access('/abs.txt'));
 });
