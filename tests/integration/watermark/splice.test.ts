@@ -6,9 +6,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import type { ExportResult, Input } from '../../../electron/contract/index.ts';
+import { ExportSettings, WatermarkDesign, type ExportResult, type Input } from '../../../electron/contract/index.ts';
 import { extractIntervals, indexRestarts, intervalsCovering, rectPixels, replaceIntervals, type RestartIndex } from '../../../electron/core/imaging/jpeg-restart.ts';
 import { libvips } from '../../../electron/core/imaging/libvips.ts';
+import { defaultResourcesDir } from '../../../electron/core/config.ts';
+import { DEFAULT_PIXEL_LIMIT } from '../../../electron/core/imaging/probe.ts';
+import { blendPrepared } from '../../../electron/core/watermark/visible/blend.ts';
+import { ensureFontconfig } from '../../../electron/core/watermark/visible/fonts.ts';
+import { MarkRenderer } from '../../../electron/core/watermark/visible/mark.ts';
+import { renderExport, type PipelineDeps, type Splice } from '../../../electron/core/watermark/visible/pipeline.ts';
 import { exportsSpliced, restartIntervalFor, setSpliceEnabled } from '../../../electron/core/watermark/visible/splice.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
@@ -165,6 +171,27 @@ test('a spliced export matches the frame export: the same file outside the mark\
   await saveRender('spliced-kleiber.jpg', spliced.exported[2]!.output);
   await saveRender('spliced-rocket.jpg', spliced.exported[1]!.output);
   await saveRender('framed-rocket.jpg', framed.exported[1]!.output);
+});
+
+test('where the splice cannot run (no libvips binding) or fails, the export is made through the frame, unchanged', async () => {
+  // What a packaged app would do if koffi could not load sharp's libvips: the worker answers null.
+  const resourcesDir = defaultResourcesDir();
+  ensureFontconfig(resourcesDir);
+  const deps = (splice: Splice | null): PipelineDeps => ({
+    resourcesDir, pixelLimit: DEFAULT_PIXEL_LIMIT, marks: new MarkRenderer(), storedLogo: () => null, hidden: null,
+    blend: async (raw, overlay, positions) => blendPrepared(raw, overlay, positions), splice,
+  });
+  const bytes = await fs.readFile(corpusFile('kite.jpg'));
+  const src = { label: 'kite.jpg', bytes, imageId: null, filename: 'kite', title: 'kite' };
+  const job = { design: WatermarkDesign.parse(corner.design), settings: ExportSettings.parse({ outDir: work, format: 'jpeg', rights: corner.rights }), owner: 'Li Wei', now: new Date('2026-12-02T00:00:00Z') };
+  const before = exportsSpliced();
+  const unavailable = await renderExport(deps(async () => null), src, job);
+  const failing = await renderExport(deps(async () => { throw new Error('worker lost'); }), src, job);
+  const framed = await renderExport(deps(null), src, job);
+  assert.equal(exportsSpliced(), before, 'nothing was counted as spliced');
+  assert.ok(Buffer.concat(unavailable.data).equals(Buffer.concat(framed.data)));
+  assert.ok(Buffer.concat(failing.data).equals(Buffer.concat(framed.data)));
+  assert.equal(Buffer.concat(framed.data).includes(Buffer.from([0xff, 0xdd])), false, 'a frame export has no restart markers');
 });
 
 test('a damaged JPEG with a mark fails with the decoder\'s reason and leaves nothing', async () => {
