@@ -54,7 +54,8 @@ export interface JpegHeader {
   sos: number;
 }
 
-const isSof = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+/** A start-of-frame marker (SOF0–SOF15 but DHT, JPG and DAC). */
+export const isSof = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
 export function readJpegHeader(b: Uint8Array, fileSize: number): Walk<JpegHeader> {
   const walk = walkJpeg(b, fileSize);

@@ -1,4 +1,5 @@
-import { walkJpeg } from '../compliance/jpeg.ts';
+import { u16 } from '../compliance/bytes.ts';
+import { isSof, walkJpeg } from '../compliance/jpeg.ts';
 
 /**
  * Baseline JPEGs with restart markers, cut at their restart intervals. Each interval is coded on
@@ -50,7 +51,7 @@ export function indexRestarts(bytes: Uint8Array): RestartIndex | null {
   const walk = walkJpeg(bytes, bytes.length);
   if (!walk.ok) return null;
   const { sos } = walk.value;
-  const scanStart = sos + 2 + ((bytes[sos + 2]! << 8) | bytes[sos + 3]!);
+  const scanStart = sos + 2 + u16(bytes, sos + 2);
   const segments: RestartIndex['segments'] = [...walk.value.segments, { marker: SOS, start: sos, end: scanStart }];
   let tables = '';
   let width = 0;
@@ -60,8 +61,8 @@ export function indexRestarts(bytes: Uint8Array): RestartIndex | null {
   let interval = 0;
   for (const { marker, start: pos, end } of walk.value.segments) {
     if (marker === SOF0) {
-      height = (bytes[pos + 5]! << 8) | bytes[pos + 6]!;
-      width = (bytes[pos + 7]! << 8) | bytes[pos + 8]!;
+      height = u16(bytes, pos + 5);
+      width = u16(bytes, pos + 7);
       const components = bytes[pos + 9]!;
       for (let c = 0; c < components; c++) {
         const sampling = bytes[pos + 11 + c * 3]!;
@@ -73,8 +74,8 @@ export function indexRestarts(bytes: Uint8Array): RestartIndex | null {
     } else if (marker === DQT || marker === DHT) {
       tables += Buffer.from(bytes.subarray(pos, end)).toString('latin1');
     } else if (marker === DRI) {
-      interval = (bytes[pos + 4]! << 8) | bytes[pos + 5]!;
-    } else if (marker >= 0xc1 && marker <= 0xcf && marker !== DHT && marker !== 0xc8 && marker !== 0xcc) {
+      interval = u16(bytes, pos + 4);
+    } else if (isSof(marker)) {
       return null; // progressive, lossless, arithmetic: not cut here
     }
   }

@@ -324,19 +324,20 @@ async function spliceExport(
   const layout = layoutMark(design, mark.ink, size.width, size.height);
   if (!deps.splice || layout.mode !== 'single') return null;
   const { settings } = job;
-  const keepIcc = settings.colour === 'keep' && Boolean(meta.icc);
+  // The same colour decision as the frame path (keep the profile, or convert to sRGB); its pipeline is not used.
+  const colour = upright(src.bytes, meta, size, 'jpeg', settings.colour, deps.pixelLimit);
   const { overlay, left, top } = await placeSingle(deps, mark, layout, design.opacity, 3);
   let jpeg: Uint8Array | null;
   try {
-    jpeg = await deps.splice({ source: src.bytes, width: size.width, quality: settings.quality, toSrgb: !keepIcc, overlay, left, top });
+    jpeg = await deps.splice({ source: src.bytes, width: size.width, quality: settings.quality, toSrgb: colour.srgb, overlay, left, top });
   } catch {
     jpeg = null;
   }
   if (!jpeg) return null;
   countSpliced();
-  const warnings = [...mark.warnings];
+  const warnings = [...colour.warnings, ...mark.warnings];
   if (layout.shrunk) warnings.push({ code: 'watermark.shrunk', text: 'The mark was made smaller than the design size so that it fits inside the image.' });
-  const ctx: EncodeContext = { src, meta, colour: { keptIcc: keepIcc ? meta.icc! : null, srgb: !keepIcc }, dpi: exportDpi(settings, probe), warnings };
+  const ctx: EncodeContext = { src, meta, colour, dpi: exportDpi(settings, probe), warnings };
   const blocks = await planMetadata('jpeg', size, settings, ctx);
   const data = attachMetadata(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), 'jpeg', size, blocks, settings, ctx);
   return { data, format: 'jpeg', ...size, geometry: relativeGeometry(layout, size.width, size.height), visibleMark: true, hiddenMark: false, warnings };
