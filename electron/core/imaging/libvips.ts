@@ -38,6 +38,13 @@ export interface Libvips {
    * handed to `use` in libvips' memory, which is freed when `use` returns.
    */
   recodeJpeg<T>(source: Uint8Array, opts: JpegSettings & { toSrgb: boolean }, use: (jpeg: Uint8Array) => T): T;
+  /**
+   * Decodes a JPEG that needs no EXIF rotation into `frame` (memory the caller keeps from image to
+   * image, sized width × height × 3), with recodeJpeg's decoding: the pixels sharp's `raw()` gives.
+   */
+  decodeJpegInto(source: Uint8Array, frame: Pixels8, opts: { toSrgb: boolean }): void;
+  /** Encodes 8-bit RGB pixels as sharp's `jpeg({ quality, optimiseCoding: false })` does; the JPEG is handed to `use` in libvips' memory. */
+  encodeJpeg<T>(pixels: Pixels8, opts: { quality: number }, use: (jpeg: Uint8Array) => T): T;
   /** Decodes a JPEG (one made by this module) to 8-bit pixels. */
   decodeJpeg(jpeg: Uint8Array): Pixels8;
   /** Encodes a rectangle of 8-bit RGB pixels with the same settings as recodeJpeg. */
@@ -75,6 +82,8 @@ function libvipsFile(): string | null {
 
 function bind(lib: Koffi.LibraryHandle, koffi: typeof Koffi): Libvips {
   const newFromBuffer = lib.func('void *vips_image_new_from_buffer(const void *buf, size_t len, const char *options, ...)');
+  const newFromMemory = lib.func('void *vips_image_new_from_memory(const void *data, size_t size, int width, int height, int bands, int format)');
+  const imageWrite = lib.func('int vips_image_write(void *input, void *out)');
   const newFromMemoryCopy = lib.func('void *vips_image_new_from_memory_copy(const void *data, size_t size, int width, int height, int bands, int format)');
   const orientation = lib.func('int vips_image_get_orientation(void *image)');
   const iccTransform = lib.func('int vips_icc_transform(void *input, _Out_ void **out, const char *profile, ...)');
@@ -125,12 +134,12 @@ function bind(lib: Koffi.LibraryHandle, koffi: typeof Koffi): Libvips {
     }
   }
   const copyOut = (bytes: Uint8Array) => Buffer.from(bytes);
-  function save<T>(image: Ptr, opts: JpegSettings, fail: () => never, use: (jpeg: Uint8Array) => T): T {
+  function save<T>(image: Ptr, opts: { quality: number; restartInterval?: number }, fail: () => never, use: (jpeg: Uint8Array) => T): T {
     const buf: Ptr[] = [null];
     const len: number[] = [0];
     const status = jpegsaveBuffer(image, buf, len,
       'str', 'Q', 'int', opts.quality, 'str', 'optimize_coding', 'int', 0, 'str', 'subsample_mode', 'int', SUBSAMPLE_ON,
-      'str', 'keep', 'int', KEEP_NONE, 'str', 'restart_interval', 'int', opts.restartInterval, ...END);
+      'str', 'keep', 'int', KEEP_NONE, 'str', 'restart_interval', 'int', opts.restartInterval ?? 0, ...END);
     if (status !== 0) fail();
     return borrow(buf[0], len[0]!, use);
   }
@@ -142,17 +151,36 @@ function bind(lib: Koffi.LibraryHandle, koffi: typeof Koffi): Libvips {
     return scoped((take, fail) => work(take(newFromBuffer(bytes, bytes.byteLength, '[access=sequential,fail_on=truncated]', ...END)), take, fail));
   }
 
+  /** The decoded source as sharp's pipeline has it: refused if EXIF turns it; an embedded profile converted to sRGB when asked. */
+  function upright(image: Ptr, toSrgb: boolean, take: (image: Ptr) => Ptr): Ptr {
+    if (orientation(image) > 1) throw new Error('the image is turned by its EXIF orientation');
+    if (!toSrgb || Number(typeOf(image, 'icc-profile-data')) === 0) return image;
+    const ref: Ptr[] = [null];
+    return out(iccTransform(image, ref, 'srgb', 'str', 'embedded', 'int', 1, 'str', 'depth', 'int', 8, 'str', 'intent', 'int', INTENT_PERCEPTUAL, ...END), ref, take);
+  }
+  /** An sRGB image over 8-bit RGB pixels in JS memory (not copied: valid within the scope). */
+  function overPixels(pixels: Pixels8, take: (image: Ptr) => Ptr): Ptr {
+    const whole = take(newFromMemory(pixels.data, pixels.data.byteLength, pixels.width, pixels.height, pixels.channels, FORMAT_UCHAR));
+    const ref: Ptr[] = [null];
+    return out(copy(whole, ref, 'str', 'interpretation', 'int', INTERPRETATION_SRGB, ...END), ref, take);
+  }
+
   return {
     recodeJpeg(source, opts, use) {
-      return load(source, (image, take, fail) => {
-        if (orientation(image) > 1) throw new Error('the image is turned by its EXIF orientation');
-        let img = image;
-        if (opts.toSrgb && Number(typeOf(img, 'icc-profile-data')) !== 0) {
-          const ref: Ptr[] = [null];
-          img = out(iccTransform(img, ref, 'srgb', 'str', 'embedded', 'int', 1, 'str', 'depth', 'int', 8, 'str', 'intent', 'int', INTENT_PERCEPTUAL, ...END), ref, take);
+      return load(source, (image, take, fail) => save(upright(image, opts.toSrgb, take), opts, fail, use));
+    },
+    decodeJpegInto(source, frame, opts) {
+      load(source, (image, take, fail) => {
+        const img = upright(image, opts.toSrgb, take);
+        const size = `${width(img)}x${height(img)}x${bands(img)}`;
+        if (size !== `${frame.width}x${frame.height}x${frame.channels}` || frame.data.byteLength !== frame.width * frame.height * frame.channels) {
+          throw new Error(`the JPEG decodes to ${size}, not ${frame.width}x${frame.height}x${frame.channels}`);
         }
-        return save(img, opts, fail, use);
+        if (imageWrite(img, take(newFromMemory(frame.data, frame.data.byteLength, frame.width, frame.height, frame.channels, FORMAT_UCHAR))) !== 0) fail();
       });
+    },
+    encodeJpeg(pixels, opts, use) {
+      return scoped((take, fail) => save(overPixels(pixels, take), opts, fail, use));
     },
     decodeJpeg(jpeg) {
       return load(jpeg, (image, _take, fail) => {

@@ -6,6 +6,7 @@ import { analysePair } from '../similarity/pixels.ts';
 import { alignRegion } from '../bundles/align.ts';
 import { blendPrepared, type PreparedOverlay, type RawPixels } from '../watermark/visible/blend.ts';
 import { spliceMarkedJpeg, type SpliceInput } from '../watermark/visible/splice.ts';
+import { markJpegInWorker, type WorkerJpegInput } from '../watermark/visible/worker-jpeg.ts';
 
 /**
  * The pixel tasks worker threads can run. Each feature adds its kernels here; the worker
@@ -27,6 +28,11 @@ export const tasks = {
   'watermark.splice': (input: SpliceInput) => {
     const jpeg = spliceMarkedJpeg(input);
     // Moved, not copied, to the caller; piscina unwraps it there, so the caller sees the bytes.
+    return jpeg ? (move(jpeg) as Uint8Array) : null;
+  },
+  /** Visible mark: a JPEG export decoded, marked and encoded by libvips on this thread's reused frame. */
+  'watermark.jpeg': (input: WorkerJpegInput) => {
+    const jpeg = markJpegInWorker(input);
     return jpeg ? (move(jpeg) as Uint8Array) : null;
   },
   /** Hidden mark: plan the luma change at working size (perceptual mask × keyed payload tile). */

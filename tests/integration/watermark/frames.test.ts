@@ -9,7 +9,8 @@ import { after, before, test } from 'node:test';
 import sharp, { type Sharp } from 'sharp';
 import type { ExportResult, Input } from '../../../electron/contract/index.ts';
 import type { Core } from '../../../electron/core/index.ts';
-import { setSpliceEnabled } from '../../../electron/core/watermark/visible/splice.ts';
+import { splicing } from '../../../electron/core/watermark/visible/splice.ts';
+import { markingInWorker } from '../../../electron/core/watermark/visible/worker-jpeg.ts';
 import { frameSpoolDir, framesSpooled, setFrameSpoolDir, spoolFrame } from '../../../electron/core/watermark/visible/spool.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
@@ -41,12 +42,14 @@ after(async () => {
 
 async function exportWith(dir: string | null, name: string, extra: Partial<Input<'watermark.export'>>): Promise<ExportResult> {
   setFrameSpoolDir(dir);
-  setSpliceEnabled(false);
+  splicing.set(false);
+  markingInWorker.set(false);
   try {
     return await call(core, 'watermark.export', { sources: { paths: sources }, outDir: path.join(work, name), owner: 'Li Wei', format: 'same', ...extra });
   } finally {
     setFrameSpoolDir(spool);
-    setSpliceEnabled(true);
+    splicing.set(true);
+    markingInWorker.set(true);
   }
 }
 

@@ -15,7 +15,7 @@ import { blendPrepared } from '../../../electron/core/watermark/visible/blend.ts
 import { ensureFontconfig } from '../../../electron/core/watermark/visible/fonts.ts';
 import { MarkRenderer } from '../../../electron/core/watermark/visible/mark.ts';
 import { renderExport, type PipelineDeps, type Splice } from '../../../electron/core/watermark/visible/pipeline.ts';
-import { exportsSpliced, restartIntervalFor, setSpliceEnabled } from '../../../electron/core/watermark/visible/splice.ts';
+import { restartIntervalFor, splicing } from '../../../electron/core/watermark/visible/splice.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
 import { diffBox, rawOf, saveRender, type Raw } from '../../helpers/watermark.ts';
@@ -29,7 +29,7 @@ before(async () => {
   ({ dir: work, cleanup: cleanupWork } = await tempDir('proofmark-wm-splice-'));
 });
 after(async () => {
-  setSpliceEnabled(true);
+  splicing.set(true);
   await env.close();
   await cleanupWork();
 });
@@ -125,16 +125,16 @@ const corner: Partial<Input<'watermark.export'>> = {
 };
 
 async function exportBoth(sources: string[], extra: Partial<Input<'watermark.export'>>): Promise<{ spliced: ExportResult; framed: ExportResult; count: number }> {
-  const before = exportsSpliced();
+  const before = splicing.taken;
   const spliced = await call(env.core, 'watermark.export', { sources: { paths: sources }, outDir: path.join(work, 'spliced'), owner: 'Li Wei', format: 'same', ...extra });
-  const count = exportsSpliced() - before;
-  setSpliceEnabled(false);
+  const count = splicing.taken - before;
+  splicing.set(false);
   try {
     const framed = await call(env.core, 'watermark.export', { sources: { paths: sources }, outDir: path.join(work, 'framed'), owner: 'Li Wei', format: 'same', ...extra });
-    assert.equal(exportsSpliced() - before, count, 'with splicing off, nothing was spliced');
+    assert.equal(splicing.taken - before, count, 'with splicing off, nothing was spliced');
     return { spliced, framed, count };
   } finally {
-    setSpliceEnabled(true);
+    splicing.set(true);
   }
 }
 
@@ -179,16 +179,16 @@ test('where the splice cannot run (no libvips binding) or fails, the export is m
   ensureFontconfig(resourcesDir);
   const deps = (splice: Splice | null): PipelineDeps => ({
     resourcesDir, pixelLimit: DEFAULT_PIXEL_LIMIT, marks: new MarkRenderer(), storedLogo: () => null, hidden: null,
-    blend: async (raw, overlay, positions) => blendPrepared(raw, overlay, positions), splice,
+    blend: async (raw, overlay, positions) => blendPrepared(raw, overlay, positions), splice, workerJpeg: null,
   });
   const bytes = await fs.readFile(corpusFile('kite.jpg'));
   const src = { label: 'kite.jpg', bytes, imageId: null, filename: 'kite', title: 'kite' };
   const job = { design: WatermarkDesign.parse(corner.design), settings: ExportSettings.parse({ outDir: work, format: 'jpeg', rights: corner.rights }), owner: 'Li Wei', now: new Date('2026-12-02T00:00:00Z') };
-  const before = exportsSpliced();
+  const before = splicing.taken;
   const unavailable = await renderExport(deps(async () => null), src, job);
   const failing = await renderExport(deps(async () => { throw new Error('worker lost'); }), src, job);
   const framed = await renderExport(deps(null), src, job);
-  assert.equal(exportsSpliced(), before, 'nothing was counted as spliced');
+  assert.equal(splicing.taken, before, 'nothing was counted as spliced');
   assert.ok(Buffer.concat(unavailable.data).equals(Buffer.concat(framed.data)));
   assert.ok(Buffer.concat(failing.data).equals(Buffer.concat(framed.data)));
   assert.equal(Buffer.concat(framed.data).includes(Buffer.from([0xff, 0xdd])), false, 'a frame export has no restart markers');

@@ -37,6 +37,7 @@ export function watermarkFeature(deps: CoreDeps): HandlersFor<typeof watermarkMe
       else blendPrepared(raw, overlay, positions);
     },
     splice: (input) => withSharedCopy(input.source, (source) => deps.pool.run('watermark.splice', { ...input, source })),
+    workerJpeg: (input) => withSharedCopy(input.source, (source) => deps.pool.run('watermark.jpeg', { ...input, source })),
   };
   const decoded = new Map<string, Promise<RawPixels>>();
   const beforeTokens = new Map<string, { token: string; file: string }>();

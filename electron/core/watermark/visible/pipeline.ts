@@ -11,8 +11,9 @@ import { buildExif, tiffStart } from './metadata/exif.ts';
 import { buildXmp, hasRights, rightsOnlyXmp } from './metadata/xmp.ts';
 import { filterApp13, readJpegApp13 } from './metadata/iptc.ts';
 import { injectJpegParts, injectPng, injectWebp, MetadataTooLarge, patchAvifExif, type MetadataBlocks } from './metadata/containers.ts';
-import { countSpliced, spliceEnabled, type SpliceInput } from './splice.ts';
+import { splicing, type SpliceInput } from './splice.ts';
 import { SPOOL_MAX_BYTES, spoolFrame } from './spool.ts';
+import { markingInWorker, type WorkerJpegInput } from './worker-jpeg.ts';
 import { fillTokens, readExifFields } from './tokens.ts';
 
 export type OutputFormat = Exclude<ExportFormat, 'same'>;
@@ -26,6 +27,9 @@ export type Blend = (raw: RawPixels, overlay: PreparedOverlay, positions: Int32A
 /** A marked JPEG made without a frame (splice.ts, in a worker); null when that cannot run there. */
 export type Splice = (input: SpliceInput) => Promise<Uint8Array | null>;
 
+/** A marked JPEG made in a worker on its reused frame (worker-jpeg.ts); null when that cannot run there. */
+export type WorkerJpeg = (input: WorkerJpegInput) => Promise<Uint8Array | null>;
+
 export interface PipelineDeps {
   resourcesDir: string;
   pixelLimit: number;
@@ -34,6 +38,7 @@ export interface PipelineDeps {
   hidden: HiddenEmbed | null;
   blend: Blend;
   splice: Splice | null;
+  workerJpeg: WorkerJpeg | null;
 }
 
 /** One image to export or preview. */
@@ -85,12 +90,11 @@ async function placeSingle(deps: PipelineDeps, mark: PreparedMark, layout: Layou
   return { overlay: prepareOverlay(overlay, opacity, channels), left, top };
 }
 
-/** Draws a laid-out mark into the pixels: the overlay is rendered once per size and blended only where it lies. */
-export async function drawMark(deps: PipelineDeps, raw: RawPixels, mark: PreparedMark, layout: Layout, opacity: number): Promise<void> {
+/** A laid-out mark's overlay (rendered once per size), prepared for blending, and the top-left corner of each copy. */
+async function placeMarks(deps: PipelineDeps, mark: PreparedMark, layout: Layout, opacity: number, channels: number): Promise<{ overlay: PreparedOverlay; positions: Int32Array }> {
   if (layout.mode === 'single') {
-    const { overlay, left, top } = await placeSingle(deps, mark, layout, opacity, raw.channels);
-    await deps.blend(raw, overlay, Int32Array.of(left, top));
-    return;
+    const { overlay, left, top } = await placeSingle(deps, mark, layout, opacity, channels);
+    return { overlay, positions: Int32Array.of(left, top) };
   }
   const overlay = await deps.marks.rotated(mark.spec, mark.ink, layout.k, layout.angle);
   const positions = new Int32Array(layout.centers.length * 2);
@@ -98,7 +102,13 @@ export async function drawMark(deps: PipelineDeps, raw: RawPixels, mark: Prepare
     positions[i * 2] = Math.round(c.x - overlay.width / 2);
     positions[i * 2 + 1] = Math.round(c.y - overlay.height / 2);
   });
-  await deps.blend(raw, prepareOverlay(overlay, opacity, raw.channels), positions);
+  return { overlay: prepareOverlay(overlay, opacity, channels), positions };
+}
+
+/** Draws a laid-out mark into the pixels, blended only where it lies. */
+export async function drawMark(deps: PipelineDeps, raw: RawPixels, mark: PreparedMark, layout: Layout, opacity: number): Promise<void> {
+  const { overlay, positions } = await placeMarks(deps, mark, layout, opacity, raw.channels);
+  await deps.blend(raw, overlay, positions);
 }
 
 export function outputFormat(setting: ExportFormat, source: ImageProbe['format']): OutputFormat {
@@ -258,9 +268,9 @@ async function markAndEncode(
     const data = await encode({ img: pixels.pipeline(), ...size, decodes: true }, format, settings, { src, meta, colour: pixels, dpi: exportDpi(settings, probe), warnings });
     return { data, format, ...size, geometry: null, visibleMark: false, hiddenMark: false, warnings };
   }
-  if (mark && job.design && !settings.hidden && format === 'jpeg' && splicable(meta, size)) {
-    const spliced = await spliceExport(deps, src, job, { probe, meta, size, mark, design: job.design });
-    if (spliced) return spliced;
+  if (mark && job.design && !settings.hidden && format === 'jpeg' && libvipsReproduces(meta, size)) {
+    const fast = await libvipsExport(deps, src, job, { probe, meta, size, mark, design: job.design });
+    if (fast) return fast;
   }
   const decoded = await decode(src.bytes, meta, size, format, settings.colour, deps.pixelLimit, true);
   try {
@@ -303,38 +313,46 @@ async function markDecoded(
 }
 
 /**
- * Sources the splice path reproduces exactly as sharp's pipeline would: 8-bit RGB JPEGs exported
- * at their own size, not turned by EXIF (turning needs the whole image in memory anyway).
+ * Sources the libvips binding (splice.ts, worker-jpeg.ts) decodes exactly as sharp's pipeline
+ * would: 8-bit RGB JPEGs exported at their own size, not turned by EXIF.
  */
-function splicable(meta: Metadata, size: { width: number; height: number }): boolean {
-  return spliceEnabled() && meta.format === 'jpeg' && meta.depth === 'uchar' && meta.channels === 3 && meta.space === 'srgb'
+function libvipsReproduces(meta: Metadata, size: { width: number; height: number }): boolean {
+  return meta.format === 'jpeg' && meta.depth === 'uchar' && meta.channels === 3 && meta.space === 'srgb'
     && (meta.pages ?? 1) === 1 && (meta.orientation ?? 1) === 1 && meta.width === size.width && meta.height === size.height;
 }
 
 /**
- * A single mark on a JPEG without holding the frame (splice.ts). null when the splice cannot run
- * here (no libvips binding) or fails: the frame path then runs, and reports a damaged source.
+ * A marked JPEG made by the libvips binding in a worker: one mark is spliced into the plain
+ * re-encode (splice.ts); tiled marks, which reach nearly every restart interval, are blended on
+ * the worker's reused frame (worker-jpeg.ts). null when that cannot run here (no libvips binding)
+ * or fails: the frame path then runs, and reports a damaged source.
  */
-async function spliceExport(
+async function libvipsExport(
   deps: PipelineDeps,
   src: SourceImage,
   job: RenderJob,
   { probe, meta, size, mark, design }: { probe: ImageProbe; meta: Metadata; size: { width: number; height: number }; mark: PreparedMark; design: WatermarkDesign },
 ): Promise<Rendered | null> {
-  const layout = layoutMark(design, mark.ink, size.width, size.height);
-  if (!deps.splice || layout.mode !== 'single') return null;
   const { settings } = job;
+  const layout = layoutMark(design, mark.ink, size.width, size.height);
   // The same colour decision as the frame path (keep the profile, or convert to sRGB); its pipeline is not used.
   const colour = upright(src.bytes, meta, size, 'jpeg', settings.colour, deps.pixelLimit);
-  const { overlay, left, top } = await placeSingle(deps, mark, layout, design.opacity, 3);
-  let jpeg: Uint8Array | null;
+  const common = { source: src.bytes, quality: settings.quality, toSrgb: colour.srgb };
+  let jpeg: Uint8Array | null = null;
   try {
-    jpeg = await deps.splice({ source: src.bytes, width: size.width, quality: settings.quality, toSrgb: colour.srgb, overlay, left, top });
+    if (layout.mode === 'single' && deps.splice && splicing.enabled) {
+      const { overlay, left, top } = await placeSingle(deps, mark, layout, design.opacity, 3);
+      jpeg = await deps.splice({ ...common, width: size.width, overlay, left, top });
+      if (jpeg) splicing.count();
+    } else if (layout.mode === 'tile' && deps.workerJpeg && markingInWorker.enabled) {
+      const { overlay, positions } = await placeMarks(deps, mark, layout, design.opacity, 3);
+      jpeg = await deps.workerJpeg({ ...common, ...size, overlay, positions });
+      if (jpeg) markingInWorker.count();
+    }
   } catch {
     jpeg = null;
   }
   if (!jpeg) return null;
-  countSpliced();
   const warnings = [...colour.warnings, ...mark.warnings];
   if (layout.shrunk) warnings.push({ code: 'watermark.shrunk', text: 'The mark was made smaller than the design size so that it fits inside the image.' });
   const ctx: EncodeContext = { src, meta, colour, dpi: exportDpi(settings, probe), warnings };

@@ -1,6 +1,7 @@
 import { extractIntervals, indexRestarts, intervalsCovering, rectPixels, replaceIntervals } from '../../imaging/jpeg-restart.ts';
 import { libvips } from '../../imaging/libvips.ts';
 import { blendPrepared, type PreparedOverlay } from './blend.ts';
+import { FastPath } from './fast-path.ts';
 
 /**
  * A JPEG export with one mark, without holding the image in memory.
@@ -14,27 +15,8 @@ import { blendPrepared, type PreparedOverlay } from './blend.ts';
  * same quality.
  */
 
-let enabled = process.env.PROOFMARK_JPEG_SPLICE !== 'off';
-let spliced = 0;
-
-/** Whether JPEG exports with one mark take the splice path (PROOFMARK_JPEG_SPLICE=off: always a frame). */
-export function spliceEnabled(): boolean {
-  return enabled;
-}
-
-/** Turns the splice path on or off in this process; for tests. */
-export function setSpliceEnabled(on: boolean): void {
-  enabled = on;
-}
-
-/** Exports made through the splice path in this process (tests check which path ran). */
-export function exportsSpliced(): number {
-  return spliced;
-}
-
-export function countSpliced(): void {
-  spliced++;
-}
+/** PROOFMARK_JPEG_SPLICE=off: exports with one mark hold a frame. */
+export const splicing = new FastPath('PROOFMARK_JPEG_SPLICE');
 
 /**
  * Source bytes on shared memory, reused from image to image: posting a 9 MB file to a worker

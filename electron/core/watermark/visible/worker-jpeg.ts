@@ -1,0 +1,54 @@
+import { libvips } from '../../imaging/libvips.ts';
+import { blendPrepared, type PreparedOverlay } from './blend.ts';
+import { FastPath } from './fast-path.ts';
+import { SPOOL_MAX_BYTES } from './spool.ts';
+
+/**
+ * A marked JPEG export made in a worker thread, on a frame the thread keeps from image to image.
+ *
+ * sharp hands decoded pixels back in fresh memory, and touching fresh memory costs a page fault
+ * per 4 KB (72 MB at 24 MP; see spool.ts). Here libvips (through the koffi binding) decodes
+ * straight into the thread's own frame, the marks are blended there, and libvips encodes from it
+ * with sharp's settings: the same decoder, blend and encoder as the frame path, so the same file,
+ * for about the cost of a plain re-encode.
+ */
+
+/** PROOFMARK_WORKER_JPEG=off: tiled JPEG exports take the frame path. */
+export const markingInWorker = new FastPath('PROOFMARK_WORKER_JPEG');
+
+export interface WorkerJpegInput {
+  /** The source JPEG file (8-bit RGB, not turned by EXIF, exported at its own size). */
+  source: Uint8Array;
+  width: number;
+  height: number;
+  quality: number;
+  /** Convert an embedded profile to sRGB (the export's colour "srgb"). */
+  toSrgb: boolean;
+  overlay: PreparedOverlay;
+  /** Top-left corner of each copy of the overlay. */
+  positions: Int32Array;
+}
+
+/** This thread's frame; one over SPOOL_MAX_BYTES is not kept. */
+let kept: Uint8Array | null = null;
+
+function frameOf(bytes: number): Uint8Array {
+  if (kept && kept.byteLength >= bytes) return kept.subarray(0, bytes);
+  const fresh = new Uint8Array(bytes);
+  kept = bytes <= SPOOL_MAX_BYTES ? fresh : null;
+  return fresh;
+}
+
+/** The marked JPEG (without metadata) in memory of its own, to be moved to the caller; null when libvips cannot be reached from this thread. */
+export function markJpegInWorker(input: WorkerJpegInput): Uint8Array | null {
+  const vips = libvips();
+  if (!vips) return null;
+  const pixels = { data: frameOf(input.width * input.height * 3), width: input.width, height: input.height, channels: 3 };
+  vips.decodeJpegInto(input.source, pixels, { toSrgb: input.toSrgb });
+  blendPrepared(pixels, input.overlay, input.positions);
+  return vips.encodeJpeg(pixels, { quality: input.quality }, (jpeg) => {
+    const out = Buffer.allocUnsafeSlow(jpeg.byteLength);
+    out.set(jpeg);
+    return out;
+  });
+}

@@ -1,0 +1,123 @@
+// Tiled JPEG exports are decoded, marked and encoded by libvips in a worker, on a frame the worker
+// keeps from image to image (worker-jpeg.ts). They must be the very files the frame path writes.
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { ExportSettings, WatermarkDesign, type ExportResult, type Input } from '../../../electron/contract/index.ts';
+import { defaultResourcesDir } from '../../../electron/core/config.ts';
+import { libvips } from '../../../electron/core/imaging/libvips.ts';
+import { DEFAULT_PIXEL_LIMIT } from '../../../electron/core/imaging/probe.ts';
+import { blendPrepared } from '../../../electron/core/watermark/visible/blend.ts';
+import { ensureFontconfig } from '../../../electron/core/watermark/visible/fonts.ts';
+import { MarkRenderer } from '../../../electron/core/watermark/visible/mark.ts';
+import { renderExport, type PipelineDeps, type WorkerJpeg } from '../../../electron/core/watermark/visible/pipeline.ts';
+import { markingInWorker, markJpegInWorker } from '../../../electron/core/watermark/visible/worker-jpeg.ts';
+import { call, testCore } from '../../helpers/core.ts';
+import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
+import { saveRender } from '../../helpers/watermark.ts';
+
+const vips = libvips();
+let env: Awaited<ReturnType<typeof testCore>>;
+let work: string;
+let cleanupWork: () => Promise<void>;
+before(async () => {
+  env = await testCore();
+  ({ dir: work, cleanup: cleanupWork } = await tempDir('proofmark-wm-worker-jpeg-'));
+});
+after(async () => {
+  markingInWorker.set(true);
+  await env.close();
+  await cleanupWork();
+});
+
+const tiled: Partial<Input<'watermark.export'>> = {
+  design: { text: { content: '© {year} {owner} 水印' }, outline: { colour: '#000000', width: 4 }, opacity: 0.35, layout: { mode: 'tile', angle: -30, spacing: 10, stagger: true } },
+  rights: { creator: 'Li Wei', copyright: '© 2026 Li Wei' },
+};
+
+async function exportBoth(sources: string[], extra: Partial<Input<'watermark.export'>>, name: string): Promise<{ inWorker: ExportResult; framed: ExportResult; count: number }> {
+  const input = (dir: string) => ({ sources: { paths: sources }, outDir: path.join(work, name, dir), owner: 'Li Wei', format: 'same' as const, ...tiled, ...extra });
+  const before = markingInWorker.taken;
+  const inWorker = await call(env.core, 'watermark.export', input('worker'));
+  const count = markingInWorker.taken - before;
+  markingInWorker.set(false);
+  try {
+    const framed = await call(env.core, 'watermark.export', input('framed'));
+    assert.equal(markingInWorker.taken - before, count, 'turned off, nothing was marked in the worker');
+    return { inWorker, framed, count };
+  } finally {
+    markingInWorker.set(true);
+  }
+}
+
+test('tiled JPEG exports marked in the worker are byte for byte the frame path\'s files', { skip: vips ? false : 'sharp\'s libvips cannot be loaded through koffi here' }, async () => {
+  // Large, small, large again (the worker's kept frame is reused for a smaller image, then grown);
+  // kite and rocket carry ICC profiles; the EXIF-turned JPEG and the PNG take the frame path.
+  const sources = await copyCorpus(path.join(work, 'src'), ['kleiber.jpg', 'rocket.jpg', 'kite.jpg', 'grace_hopper.jpg', 'chelsea.png']);
+  const rotated = path.join(work, 'src', 'rotated.jpg');
+  await sharp(corpusFile('path.jpg')).withMetadata({ orientation: 8 }).jpeg({ quality: 90 }).toFile(rotated);
+  sources.push(rotated);
+  for (const colour of ['srgb', 'keep'] as const) {
+    const { inWorker, framed, count } = await exportBoth(sources, { colour }, colour);
+    assert.deepEqual([inWorker.failed, framed.failed], [[], []]);
+    assert.equal(count, 4, `${colour}: every upright JPEG was marked in the worker`);
+    for (let i = 0; i < sources.length; i++) {
+      const [a, b] = [inWorker.exported[i]!, framed.exported[i]!];
+      assert.deepEqual([a.width, a.height, a.format, a.warnings, a.sha256], [b.width, b.height, b.format, b.warnings, b.sha256], `${colour}: ${a.output}`);
+    }
+    if (colour === 'srgb') await saveRender('tiled-in-worker-kite.jpg', inWorker.exported[2]!.output);
+  }
+});
+
+test('where the worker cannot mark (no libvips binding) or fails, the export is made through the frame, unchanged', async () => {
+  const resourcesDir = defaultResourcesDir();
+  ensureFontconfig(resourcesDir);
+  const deps = (workerJpeg: WorkerJpeg | null): PipelineDeps => ({
+    resourcesDir, pixelLimit: DEFAULT_PIXEL_LIMIT, marks: new MarkRenderer(), storedLogo: () => null, hidden: null,
+    blend: async (raw, overlay, positions) => blendPrepared(raw, overlay, positions), splice: null, workerJpeg,
+  });
+  const bytes = await fs.readFile(corpusFile('kite.jpg'));
+  const src = { label: 'kite.jpg', bytes, imageId: null, filename: 'kite', title: 'kite' };
+  const job = { design: WatermarkDesign.parse(tiled.design), settings: ExportSettings.parse({ outDir: work, format: 'jpeg', rights: tiled.rights }), owner: 'Li Wei', now: new Date('2026-12-02T00:00:00Z') };
+  const before = markingInWorker.taken;
+  const unavailable = await renderExport(deps(async () => null), src, job);
+  const failing = await renderExport(deps(async () => { throw new Error('worker lost'); }), src, job);
+  assert.equal(markingInWorker.taken, before, 'nothing was counted as marked in the worker');
+  const framed = Buffer.concat((await renderExport(deps(null), src, job)).data);
+  assert.ok(Buffer.concat(unavailable.data).equals(framed));
+  assert.ok(Buffer.concat(failing.data).equals(framed));
+  if (vips) {
+    // On this thread, the worker's function gives the same file.
+    const inThread = await renderExport(deps(async (input) => markJpegInWorker(input)), src, job);
+    assert.equal(markingInWorker.taken, before + 1);
+    assert.ok(Buffer.concat(inThread.data).equals(framed));
+  }
+});
+
+test('the worker refuses a JPEG turned by EXIF and a frame of the wrong size', { skip: vips ? false : 'no libvips binding here' }, async () => {
+  const rotated = await sharp(corpusFile('grace_hopper.jpg')).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer();
+  const meta = await sharp(rotated).metadata();
+  const frame = (w: number, h: number) => ({ data: new Uint8Array(w * h * 3), width: w, height: h, channels: 3 });
+  assert.throws(() => vips!.decodeJpegInto(rotated, frame(meta.width!, meta.height!), { toSrgb: true }), /EXIF orientation/);
+  const upright = await fs.readFile(corpusFile('rocket.jpg'));
+  const size = await sharp(upright).metadata();
+  assert.throws(() => vips!.decodeJpegInto(upright, frame(size.width! - 1, size.height!), { toSrgb: true }), /decodes to/);
+  const exact = frame(size.width!, size.height!);
+  vips!.decodeJpegInto(upright, exact, { toSrgb: true });
+  const viaSharp = await sharp(upright).toColourspace('srgb').raw().toBuffer();
+  assert.ok(Buffer.from(exact.data).equals(viaSharp), 'the decoded pixels are sharp\'s');
+});
+
+test('a damaged JPEG with a tiled mark fails with the decoder\'s reason and leaves nothing', async () => {
+  const damaged = path.join(work, 'damaged.jpg');
+  await fs.writeFile(damaged, (await fs.readFile(corpusFile('kite.jpg'))).subarray(0, 60_000));
+  const out = path.join(work, 'damaged-out');
+  const before = markingInWorker.taken;
+  const result = await call(env.core, 'watermark.export', { sources: { paths: [damaged] }, outDir: out, ...tiled });
+  assert.equal(result.exported.length, 0);
+  assert.match(result.failed[0]!.error, /damaged or truncated/);
+  assert.equal(markingInWorker.taken, before);
+  assert.deepEqual(await fs.readdir(out), []);
+});
