@@ -2,11 +2,12 @@
 // two images in flight, every method in its own process (so CPU time and peak RSS are its own):
 //   (a) sharp decode + re-encode at the same quality, no mark: the limit
 //   (b) ProofMark export, corner text + logo          (c) ProofMark export, tiled text
-//   (b′) the same as (b) holding the whole frame (PROOFMARK_JPEG_SPLICE=off): what splicing saves
+//   (b′) the same as (b) with splicing off (PROOFMARK_JPEG_SPLICE=off: marked on the worker's reused frame)
+//   (c′) the same as (c) on sharp's frame (PROOFMARK_WORKER_JPEG=off): what marking in the worker saves
 //   (e) ProofMark export with the hidden mark under the corner design (no target; for the record)
 //   (b0) ProofMark export with no mark (no frame: decoding streams into the encoder): what metadata and safe writing cost
 //   (d) ImageMagick, the same text + logo: `convert` per file, two in parallel; one `mogrify` process
-// then a 200-file 24 MP batch of (a), (b) (peak RSS) and (b′). Environment: BENCH_FILES_24, BENCH_FILES_4, BENCH_RSS_FILES, BENCH_ROUNDS.
+// then a 200-file 24 MP batch of (a), (b) (peak RSS), (b′) and (c). Environment: BENCH_FILES_24, BENCH_FILES_4, BENCH_RSS_FILES, BENCH_ROUNDS.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -101,7 +102,7 @@ async function child(method: string, dir: string, out: string, logo: string): Pr
     };
     batch = async (paths, to) => {
       const result = await dispatch(core.handlers, 'watermark.export', {
-        sources: { paths }, outDir: to, design: method === 'tiled' ? tiled : method === 'nomark' ? undefined : corner(logo), hidden: method === 'hidden', format: 'jpeg', quality: QUALITY,
+        sources: { paths }, outDir: to, design: method.startsWith('tiled') ? tiled : method === 'nomark' ? undefined : corner(logo), hidden: method === 'hidden', format: 'jpeg', quality: QUALITY,
       }, { signal: new AbortController().signal, progress: () => {} });
       if (!result.ok) throw new Error(result.error.message);
       const r = result.value as ExportResult;
@@ -201,7 +202,7 @@ async function main() {
   let runs = 0;
   const run = (method: string, dir: string): Measure => {
     const out = path.join(root, `out-${runs++}`);
-    const env = method === 'corner-frame' ? { ...process.env, PROOFMARK_JPEG_SPLICE: 'off' } : process.env;
+    const env = method === 'corner-frame' ? { ...process.env, PROOFMARK_JPEG_SPLICE: 'off' } : method === 'tiled-frame' ? { ...process.env, PROOFMARK_WORKER_JPEG: 'off' } : process.env;
     const r = spawnSync(process.execPath, [import.meta.filename, '--child', method, dir, out, logo], { encoding: 'utf8', maxBuffer: 1 << 20, env });
     if (r.status !== 0) throw new Error(`${method} failed: ${r.stderr}`);
     execFileSync('rm', ['-rf', out]);
@@ -222,20 +223,21 @@ async function main() {
   };
 
   console.log(`Watermark export benchmark — ${os.availableParallelism()} cores, Node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}, ${execFileSync(CONVERT, ['-version']).toString().split('\n')[0]!.replace('Version: ', '')}`);
-  console.log(`JPEG quality ${QUALITY}, two images in flight, after two warm-up images per lane; each method in its own process; (a), (b0), (b), (b′), (c) take turns for ${ROUNDS} rounds and keep their fastest (others: 1 round).\n`);
+  console.log(`JPEG quality ${QUALITY}, two images in flight, after two warm-up images per lane; each method in its own process; (a), (b0), (b), (b′), (c), (c′) take turns for ${ROUNDS} rounds and keep their fastest (others: 1 round).\n`);
   console.log('| set | method | files | images/s | CPU s/image | peak RSS MiB | vs (a) |');
   console.log('|---|---|---|---|---|---|---|');
   const verdicts: string[] = [];
   for (const s of sets) {
     run('sharp', s.dir); // warm the page cache
-    const ours = bestOf(['sharp', 'nomark', 'corner', 'corner-frame', 'tiled'], s.dir, ROUNDS);
+    const ours = bestOf(['sharp', 'nomark', 'corner', 'corner-frame', 'tiled', 'tiled-frame'], s.dir, ROUNDS);
     const rows: [string, Measure][] = [
       ['(a) sharp decode + encode, no mark', ours.get('sharp')!],
       ['(a′) same with sharp\'s default JPEG settings (Huffman optimisation)', run('sharp-defaults', s.dir)],
       ['(b0) ProofMark export with no mark (decoding streams into the encoder; metadata, safe write)', ours.get('nomark')!],
       ['(b) ProofMark, corner text + logo', ours.get('corner')!],
-      ['(b′) the same holding the whole frame (splicing off)', ours.get('corner-frame')!],
+      ['(b′) the same with splicing off (marked on the worker\'s frame; under 12 MP (b) is this)', ours.get('corner-frame')!],
       ['(c) ProofMark, tiled text', ours.get('tiled')!],
+      ['(c′) the same on sharp\'s frame (marking in the worker off)', ours.get('tiled-frame')!],
       ['(e) ProofMark, hidden mark + corner text + logo (no target)', run('hidden', s.dir)],
       ['(d1) ImageMagick convert per file, 2 in parallel', await runIm('im-convert', s.dir)],
       ['(d2) ImageMagick mogrify, one process', await runIm('im-mogrify', s.dir)],
@@ -247,7 +249,7 @@ async function main() {
     }
     const b = rate(rows[3]![1]);
     const c = rate(rows[5]![1]);
-    const im = Math.max(rate(rows[7]![1]), rate(rows[8]![1]));
+    const im = Math.max(rate(rows[8]![1]), rate(rows[9]![1]));
     const imTarget = s.label === '24 MP' ? 2 : 3;
     verdicts.push(`${s.label}: (b)/(a) = ${(b / a).toFixed(2)} (target ≥ 0.85) ${b / a >= 0.85 ? 'met' : 'MISSED'}; (c)/(a) = ${(c / a).toFixed(2)} (target ≥ 0.70) ${c / a >= 0.7 ? 'met' : 'MISSED'}; (b)/best ImageMagick = ${(b / im).toFixed(1)}x (target ≥ ${imTarget}x) ${b / im >= imTarget ? 'met' : 'MISSED'}`);
   }
@@ -259,15 +261,17 @@ async function main() {
     ['(a) sharp decode + encode, no mark', run('sharp', rssDir)],
     ['(b) ProofMark, corner text + logo', run('corner', rssDir)],
     ['(b′) the same with splicing off', run('corner-frame', rssDir)],
+    ['(c) ProofMark, tiled text', run('tiled', rssDir)],
   ];
   const longA = long[0]![1].files / long[0]![1].seconds;
   for (const [label, m] of long) {
     console.log(`| 24 MP, ${RSS_FILES} files | ${label} | ${m.files} | ${(m.files / m.seconds).toFixed(2)} | ${(m.cpuSeconds / m.files).toFixed(3)} | ${m.peakRssMiB.toFixed(0)} | ${(m.files / m.seconds / longA).toFixed(2)} |`);
   }
   const big = long[1]![1];
+  const bigTiled = long[3]![1];
   console.log('');
   for (const v of verdicts) console.log(v);
-  console.log(`${RSS_FILES}-file 24 MP batch: (b)/(a) = ${(big.files / big.seconds / longA).toFixed(2)}; peak RSS of (b) ${big.peakRssMiB.toFixed(0)} MiB (target < 700) ${big.peakRssMiB < 700 ? 'met' : 'MISSED'}`);
+  console.log(`${RSS_FILES}-file 24 MP batch: (b)/(a) = ${(big.files / big.seconds / longA).toFixed(2)}, (c)/(a) = ${(bigTiled.files / bigTiled.seconds / longA).toFixed(2)}; peak RSS of (b) ${big.peakRssMiB.toFixed(0)} MiB, of (c) ${bigTiled.peakRssMiB.toFixed(0)} MiB (target < 700) ${Math.max(big.peakRssMiB, bigTiled.peakRssMiB) < 700 ? 'met' : 'MISSED'}`);
   await fs.rm(root, { recursive: true, force: true });
 
   async function runIm(method: 'im-convert' | 'im-mogrify', dir: string): Promise<Measure> {

@@ -24,12 +24,16 @@ const vips = libvips();
 let env: Awaited<ReturnType<typeof testCore>>;
 let work: string;
 let cleanupWork: () => Promise<void>;
+// The splice runs from 12 MP up; these tests splice the small corpus photos too.
+const spliceMinPixels = splicing.minPixels;
 before(async () => {
+  splicing.minPixels = 0;
   env = await testCore();
   ({ dir: work, cleanup: cleanupWork } = await tempDir('proofmark-wm-splice-'));
 });
 after(async () => {
   splicing.set(true);
+  splicing.minPixels = spliceMinPixels;
   await env.close();
   await cleanupWork();
 });

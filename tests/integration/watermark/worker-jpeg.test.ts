@@ -1,5 +1,6 @@
-// Tiled JPEG exports are decoded, marked and encoded by libvips in a worker, on a frame the worker
-// keeps from image to image (worker-jpeg.ts). They must be the very files the frame path writes.
+// Tiled JPEG exports, and those with one mark under 12 MP, are decoded, marked and encoded by
+// libvips in a worker, on a frame the worker keeps from image to image (worker-jpeg.ts). They must
+// be the very files the frame path writes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -32,13 +33,18 @@ after(async () => {
   await cleanupWork();
 });
 
+const rights = { creator: 'Li Wei', copyright: '© 2026 Li Wei' };
 const tiled: Partial<Input<'watermark.export'>> = {
   design: { text: { content: '© {year} {owner} 水印' }, outline: { colour: '#000000', width: 4 }, opacity: 0.35, layout: { mode: 'tile', angle: -30, spacing: 10, stagger: true } },
-  rights: { creator: 'Li Wei', copyright: '© 2026 Li Wei' },
+  rights,
+};
+const corner: Partial<Input<'watermark.export'>> = {
+  design: { text: { content: '© {year} {owner} 水印' }, logo: { ref: corpusFile('coffee.png'), scale: 1.2, position: 'left' }, outline: { colour: '#000000', width: 4 }, opacity: 0.85, layout: { mode: 'single', anchor: 'bottom-right', margin: 3 } },
+  rights,
 };
 
 async function exportBoth(sources: string[], extra: Partial<Input<'watermark.export'>>, name: string): Promise<{ inWorker: ExportResult; framed: ExportResult; count: number }> {
-  const input = (dir: string) => ({ sources: { paths: sources }, outDir: path.join(work, name, dir), owner: 'Li Wei', format: 'same' as const, ...tiled, ...extra });
+  const input = (dir: string) => ({ sources: { paths: sources }, outDir: path.join(work, name, dir), owner: 'Li Wei', format: 'same' as const, ...extra });
   const before = markingInWorker.taken;
   const inWorker = await call(env.core, 'watermark.export', input('worker'));
   const count = markingInWorker.taken - before;
@@ -52,22 +58,28 @@ async function exportBoth(sources: string[], extra: Partial<Input<'watermark.exp
   }
 }
 
-test('tiled JPEG exports marked in the worker are byte for byte the frame path\'s files', { skip: vips ? false : 'sharp\'s libvips cannot be loaded through koffi here' }, async () => {
+test('JPEG exports marked in the worker are byte for byte the frame path\'s files', { skip: vips ? false : 'sharp\'s libvips cannot be loaded through koffi here' }, async () => {
   // Large, small, large again (the worker's kept frame is reused for a smaller image, then grown);
   // kite and rocket carry ICC profiles; the EXIF-turned JPEG and the PNG take the frame path.
   const sources = await copyCorpus(path.join(work, 'src'), ['kleiber.jpg', 'rocket.jpg', 'kite.jpg', 'grace_hopper.jpg', 'chelsea.png']);
   const rotated = path.join(work, 'src', 'rotated.jpg');
   await sharp(corpusFile('path.jpg')).withMetadata({ orientation: 8 }).jpeg({ quality: 90 }).toFile(rotated);
   sources.push(rotated);
-  for (const colour of ['srgb', 'keep'] as const) {
-    const { inWorker, framed, count } = await exportBoth(sources, { colour }, colour);
+  const runs: [string, Partial<Input<'watermark.export'>>, number][] = [
+    ['tiled-srgb', { ...tiled, colour: 'srgb' }, 4],
+    ['tiled-keep', { ...tiled, colour: 'keep' }, 4],
+    // kleiber (20 MP) is spliced, in both exports.
+    ['corner', corner, 3],
+  ];
+  for (const [name, extra, expected] of runs) {
+    const { inWorker, framed, count } = await exportBoth(sources, extra, name);
     assert.deepEqual([inWorker.failed, framed.failed], [[], []]);
-    assert.equal(count, 4, `${colour}: every upright JPEG was marked in the worker`);
+    assert.equal(count, expected, `${name}: the upright JPEGs were marked in the worker`);
     for (let i = 0; i < sources.length; i++) {
       const [a, b] = [inWorker.exported[i]!, framed.exported[i]!];
-      assert.deepEqual([a.width, a.height, a.format, a.warnings, a.sha256], [b.width, b.height, b.format, b.warnings, b.sha256], `${colour}: ${a.output}`);
+      assert.deepEqual([a.width, a.height, a.format, a.warnings, a.sha256], [b.width, b.height, b.format, b.warnings, b.sha256], `${name}: ${a.output}`);
     }
-    if (colour === 'srgb') await saveRender('tiled-in-worker-kite.jpg', inWorker.exported[2]!.output);
+    if (name === 'tiled-srgb') await saveRender('tiled-in-worker-kite.jpg', inWorker.exported[2]!.output);
   }
 });
 

@@ -6,13 +6,17 @@
 export class FastPath {
   #enabled: boolean;
   #taken = 0;
+  /** Images smaller than this (in pixels) do not take the path. */
+  minPixels: number;
 
-  constructor(envName: string) {
+  constructor(envName: string, minPixels = 0) {
     this.#enabled = process.env[envName] !== 'off';
+    this.minPixels = minPixels;
   }
 
-  get enabled(): boolean {
-    return this.#enabled;
+  /** Whether an image of `pixels` takes this path. */
+  applies(pixels: number): boolean {
+    return this.#enabled && pixels >= this.minPixels;
   }
 
   set(on: boolean): void {

@@ -322,10 +322,11 @@ function libvipsReproduces(meta: Metadata, size: { width: number; height: number
 }
 
 /**
- * A marked JPEG made by the libvips binding in a worker: one mark is spliced into the plain
- * re-encode (splice.ts); tiled marks, which reach nearly every restart interval, are blended on
- * the worker's reused frame (worker-jpeg.ts). null when that cannot run here (no libvips binding)
- * or fails: the frame path then runs, and reports a damaged source.
+ * A marked JPEG made by the libvips binding in a worker: on large images one mark is spliced into
+ * the plain re-encode (splice.ts); otherwise, and for tiled marks, which reach nearly every restart
+ * interval, the marks are blended on the worker's reused frame (worker-jpeg.ts). null when that
+ * cannot run here (no libvips binding) or fails: the frame path then runs, and reports a damaged
+ * source.
  */
 async function libvipsExport(
   deps: PipelineDeps,
@@ -340,11 +341,11 @@ async function libvipsExport(
   const common = { source: src.bytes, quality: settings.quality, toSrgb: colour.srgb };
   let jpeg: Uint8Array | null = null;
   try {
-    if (layout.mode === 'single' && deps.splice && splicing.enabled) {
+    if (layout.mode === 'single' && deps.splice && splicing.applies(size.width * size.height)) {
       const { overlay, left, top } = await placeSingle(deps, mark, layout, design.opacity, 3);
       jpeg = await deps.splice({ ...common, width: size.width, overlay, left, top });
       if (jpeg) splicing.count();
-    } else if (layout.mode === 'tile' && deps.workerJpeg && markingInWorker.enabled) {
+    } else if (deps.workerJpeg && markingInWorker.applies(size.width * size.height)) {
       const { overlay, positions } = await placeMarks(deps, mark, layout, design.opacity, 3);
       jpeg = await deps.workerJpeg({ ...common, ...size, overlay, positions });
       if (jpeg) markingInWorker.count();

@@ -13,7 +13,7 @@ import { SPOOL_MAX_BYTES } from './spool.ts';
  * for about the cost of a plain re-encode.
  */
 
-/** PROOFMARK_WORKER_JPEG=off: tiled JPEG exports take the frame path. */
+/** PROOFMARK_WORKER_JPEG=off: these exports take the frame path. */
 export const markingInWorker = new FastPath('PROOFMARK_WORKER_JPEG');
 
 export interface WorkerJpegInput {
