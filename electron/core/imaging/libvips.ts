@@ -5,10 +5,10 @@ import sharp from 'sharp';
 import type * as Koffi from 'koffi';
 
 /**
- * Two JPEG encoder settings sharp does not expose, reached through koffi (a C FFI) on the very
- * libvips library sharp has loaded and initialised: restart markers (DRI/RSTn, so that a marked
- * region can be spliced in without re-encoding the rest) and encoding a region of memory pixels
- * with them. Everything else stays with sharp.
+ * What sharp does not expose, reached through koffi (a C FFI) on the very libvips library sharp
+ * has loaded and initialised: JPEG restart markers (DRI/RSTn, so that a marked region can be
+ * spliced in without re-encoding the rest), encoding a region of memory pixels with them, and
+ * decoding into memory the caller keeps from image to image. Everything else stays with sharp.
  *
  * The calls are synchronous and libvips does the work on its own threads: call from worker
  * threads only. `libvips()` is null when the library cannot be found or loaded (an unusual
@@ -84,7 +84,6 @@ function bind(lib: Koffi.LibraryHandle, koffi: typeof Koffi): Libvips {
   const newFromBuffer = lib.func('void *vips_image_new_from_buffer(const void *buf, size_t len, const char *options, ...)');
   const newFromMemory = lib.func('void *vips_image_new_from_memory(const void *data, size_t size, int width, int height, int bands, int format)');
   const imageWrite = lib.func('int vips_image_write(void *input, void *out)');
-  const newFromMemoryCopy = lib.func('void *vips_image_new_from_memory_copy(const void *data, size_t size, int width, int height, int bands, int format)');
   const orientation = lib.func('int vips_image_get_orientation(void *image)');
   const iccTransform = lib.func('int vips_icc_transform(void *input, _Out_ void **out, const char *profile, ...)');
   const copy = lib.func('int vips_copy(void *input, _Out_ void **out, ...)');
@@ -192,11 +191,8 @@ function bind(lib: Koffi.LibraryHandle, koffi: typeof Koffi): Libvips {
     },
     encodeRegion(pixels, region, opts) {
       return scoped((take, fail) => {
-        const whole = take(newFromMemoryCopy(pixels.data, pixels.data.byteLength, pixels.width, pixels.height, pixels.channels, FORMAT_UCHAR));
-        let ref: Ptr[] = [null];
-        const srgb = out(copy(whole, ref, 'str', 'interpretation', 'int', INTERPRETATION_SRGB, ...END), ref, take);
-        ref = [null];
-        const area = out(extractArea(srgb, ref, region.left, region.top, region.width, region.height, ...END), ref, take);
+        const ref: Ptr[] = [null];
+        const area = out(extractArea(overPixels(pixels, take), ref, region.left, region.top, region.width, region.height, ...END), ref, take);
         return save(area, opts, fail, copyOut);
       });
     },
