@@ -39,10 +39,13 @@ export interface Libvips {
    */
   recodeJpeg<T>(source: Uint8Array, opts: JpegSettings & { toSrgb: boolean }, use: (jpeg: Uint8Array) => T): T;
   /**
-   * Decodes a JPEG that needs no EXIF rotation into `frame` (memory the caller keeps from image to
-   * image, sized width × height × 3), with recodeJpeg's decoding: the pixels sharp's `raw()` gives.
+   * Decodes a JPEG upright into `frame` (memory the caller keeps from image to image, sized
+   * upright width × height × 3), with recodeJpeg's decoding and the EXIF orientation applied: the
+   * pixels sharp's `rotate().raw()` gives. A turned JPEG is decoded first into `stored(bytes)`,
+   * memory the caller also keeps, and turned from there: libvips would otherwise decode it into
+   * fresh memory of its own to turn it.
    */
-  decodeJpegInto(source: Uint8Array, frame: Pixels8, opts: { toSrgb: boolean }): void;
+  decodeJpegInto(source: Uint8Array, frame: Pixels8, opts: { toSrgb: boolean; stored: (bytes: number) => Uint8Array }): void;
   /** Encodes 8-bit RGB pixels as sharp's `jpeg({ quality, optimiseCoding: false })` does; the JPEG is handed to `use` in libvips' memory. */
   encodeJpeg<T>(pixels: Pixels8, opts: { quality: number }, use: (jpeg: Uint8Array) => T): T;
   /** Decodes a JPEG (one made by this module) to 8-bit pixels. */
@@ -84,6 +87,8 @@ function bind(lib: Koffi.LibraryHandle, koffi: typeof Koffi): Libvips {
   const newFromBuffer = lib.func('void *vips_image_new_from_buffer(const void *buf, size_t len, const char *options, ...)');
   const newFromMemory = lib.func('void *vips_image_new_from_memory(const void *data, size_t size, int width, int height, int bands, int format)');
   const imageWrite = lib.func('int vips_image_write(void *input, void *out)');
+  const setInt = lib.func('void vips_image_set_int(void *image, const char *name, int i)');
+  const autorot = lib.func('int vips_autorot(void *input, _Out_ void **out, ...)');
   const orientation = lib.func('int vips_image_get_orientation(void *image)');
   const iccTransform = lib.func('int vips_icc_transform(void *input, _Out_ void **out, const char *profile, ...)');
   const copy = lib.func('int vips_copy(void *input, _Out_ void **out, ...)');
@@ -150,9 +155,8 @@ function bind(lib: Koffi.LibraryHandle, koffi: typeof Koffi): Libvips {
     return scoped((take, fail) => work(take(newFromBuffer(bytes, bytes.byteLength, '[access=sequential,fail_on=truncated]', ...END)), take, fail));
   }
 
-  /** The decoded source as sharp's pipeline has it: refused if EXIF turns it; an embedded profile converted to sRGB when asked. */
-  function upright(image: Ptr, toSrgb: boolean, take: (image: Ptr) => Ptr): Ptr {
-    if (orientation(image) > 1) throw new Error('the image is turned by its EXIF orientation');
+  /** The decoded source in sharp's colours: an embedded profile converted to sRGB when asked. */
+  function coloured(image: Ptr, toSrgb: boolean, take: (image: Ptr) => Ptr): Ptr {
     if (!toSrgb || Number(typeOf(image, 'icc-profile-data')) === 0) return image;
     const ref: Ptr[] = [null];
     return out(iccTransform(image, ref, 'srgb', 'str', 'embedded', 'int', 1, 'str', 'depth', 'int', 8, 'str', 'intent', 'int', INTENT_PERCEPTUAL, ...END), ref, take);
@@ -166,16 +170,30 @@ function bind(lib: Koffi.LibraryHandle, koffi: typeof Koffi): Libvips {
 
   return {
     recodeJpeg(source, opts, use) {
-      return load(source, (image, take, fail) => save(upright(image, opts.toSrgb, take), opts, fail, use));
+      return load(source, (image, take, fail) => {
+        if (orientation(image) > 1) throw new Error('the image is turned by its EXIF orientation');
+        return save(coloured(image, opts.toSrgb, take), opts, fail, use);
+      });
     },
     decodeJpegInto(source, frame, opts) {
       load(source, (image, take, fail) => {
-        const img = upright(image, opts.toSrgb, take);
-        const size = `${width(img)}x${height(img)}x${bands(img)}`;
+        const img = coloured(image, opts.toSrgb, take);
+        const turn = orientation(image);
+        const [w, h, b] = [width(img), height(img), bands(img)];
+        const size = turn >= 5 ? `${h}x${w}x${b}` : `${w}x${h}x${b}`;
         if (size !== `${frame.width}x${frame.height}x${frame.channels}` || frame.data.byteLength !== frame.width * frame.height * frame.channels) {
-          throw new Error(`the JPEG decodes to ${size}, not ${frame.width}x${frame.height}x${frame.channels}`);
+          throw new Error(`the JPEG decodes upright to ${size}, not ${frame.width}x${frame.height}x${frame.channels}`);
         }
-        if (imageWrite(img, take(newFromMemory(frame.data, frame.data.byteLength, frame.width, frame.height, frame.channels, FORMAT_UCHAR))) !== 0) fail();
+        const into = (from: Ptr, to: Uint8Array, width: number, height: number) => {
+          if (imageWrite(from, take(newFromMemory(to, to.byteLength, width, height, b, FORMAT_UCHAR))) !== 0) fail();
+        };
+        if (turn <= 1) return into(img, frame.data, frame.width, frame.height);
+        const stored = opts.stored(w * h * b);
+        into(img, stored, w, h);
+        const over = take(newFromMemory(stored, stored.byteLength, w, h, b, FORMAT_UCHAR));
+        setInt(over, 'orientation', turn);
+        const ref: Ptr[] = [null];
+        into(out(autorot(over, ref, ...END), ref, take), frame.data, frame.width, frame.height);
       });
     },
     encodeJpeg(pixels, opts, use) {

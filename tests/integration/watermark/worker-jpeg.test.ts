@@ -1,6 +1,6 @@
-// Tiled JPEG exports, and those with one mark under 12 MP, are decoded, marked and encoded by
-// libvips in a worker, on a frame the worker keeps from image to image (worker-jpeg.ts). They must
-// be the very files the frame path writes.
+// Tiled JPEG exports, and those with one mark under 12 MP or turned by EXIF, are decoded upright,
+// marked and encoded by libvips in a worker, on a frame the worker keeps from image to image
+// (worker-jpeg.ts). They must be the very files the frame path writes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -59,17 +59,17 @@ async function exportBoth(sources: string[], extra: Partial<Input<'watermark.exp
 }
 
 test('JPEG exports marked in the worker are byte for byte the frame path\'s files', { skip: vips ? false : 'sharp\'s libvips cannot be loaded through koffi here' }, async () => {
-  // Large, small, large again (the worker's kept frame is reused for a smaller image, then grown);
-  // kite and rocket carry ICC profiles; the EXIF-turned JPEG and the PNG take the frame path.
+  // Sizes alternate (20, 0.3, 4.1, 0.3 MP) over the two workers; kite and rocket carry ICC
+  // profiles; the EXIF-turned JPEG is turned in the worker; the PNG takes the frame path.
   const sources = await copyCorpus(path.join(work, 'src'), ['kleiber.jpg', 'rocket.jpg', 'kite.jpg', 'grace_hopper.jpg', 'chelsea.png']);
   const rotated = path.join(work, 'src', 'rotated.jpg');
   await sharp(corpusFile('path.jpg')).withMetadata({ orientation: 8 }).jpeg({ quality: 90 }).toFile(rotated);
   sources.push(rotated);
   const runs: [string, Partial<Input<'watermark.export'>>, number][] = [
-    ['tiled-srgb', { ...tiled, colour: 'srgb' }, 4],
-    ['tiled-keep', { ...tiled, colour: 'keep' }, 4],
+    ['tiled-srgb', { ...tiled, colour: 'srgb' }, 5],
+    ['tiled-keep', { ...tiled, colour: 'keep' }, 5],
     // kleiber (20 MP) is spliced, in both exports.
-    ['corner', corner, 3],
+    ['corner', corner, 4],
   ];
   for (const [name, extra, expected] of runs) {
     const { inWorker, framed, count } = await exportBoth(sources, extra, name);
@@ -108,18 +108,56 @@ test('where the worker cannot mark (no libvips binding) or fails, the export is 
   }
 });
 
-test('the worker refuses a JPEG turned by EXIF and a frame of the wrong size', { skip: vips ? false : 'no libvips binding here' }, async () => {
-  const rotated = await sharp(corpusFile('grace_hopper.jpg')).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer();
-  const meta = await sharp(rotated).metadata();
+test('the kept frame serves a smaller image after a larger one, and grows for a larger one', { skip: vips ? false : 'no libvips binding here' }, async () => {
+  const resourcesDir = defaultResourcesDir();
+  ensureFontconfig(resourcesDir);
+  const deps = (workerJpeg: WorkerJpeg | null): PipelineDeps => ({
+    resourcesDir, pixelLimit: DEFAULT_PIXEL_LIMIT, marks: new MarkRenderer(), storedLogo: () => null, hidden: null,
+    blend: async (raw, overlay, positions) => blendPrepared(raw, overlay, positions), splice: null, workerJpeg,
+  });
+  const job = { design: WatermarkDesign.parse(tiled.design), settings: ExportSettings.parse({ outDir: work, format: 'jpeg' }), owner: 'Li Wei', now: new Date('2026-12-02T00:00:00Z') };
+  // 4 MP, then 0.3 MP in the same frame, then 20 MP (a new frame), then 0.3 MP again.
+  for (const name of ['kite.jpg', 'rocket.jpg', 'kleiber.jpg', 'rocket.jpg']) {
+    const bytes = await fs.readFile(corpusFile(name));
+    const src = { label: name, bytes, imageId: null, filename: name, title: name };
+    const inThread = Buffer.concat((await renderExport(deps(async (input) => markJpegInWorker(input)), src, job)).data);
+    const framed = Buffer.concat((await renderExport(deps(null), src, job)).data);
+    assert.ok(inThread.equals(framed), name);
+  }
+});
+
+/** The JPEG with an Exif segment (after SOI) holding only the orientation tag. */
+function withOrientation(jpeg: Buffer, orientation: number): Buffer {
+  // Little-endian TIFF header, one IFD entry: 0x0112 Orientation, SHORT, count 1; no next IFD.
+  const tiff = Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, orientation, 0, 0, 0, 0, 0, 0, 0]);
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const header = Buffer.from([0xff, 0xe1, 0, 0]);
+  header.writeUInt16BE(body.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), header, body, jpeg.subarray(2)]);
+}
+
+test('the worker decodes JPEGs upright in all eight EXIF orientations, as sharp does, and refuses a frame of the wrong size', { skip: vips ? false : 'no libvips binding here' }, async () => {
   const frame = (w: number, h: number) => ({ data: new Uint8Array(w * h * 3), width: w, height: h, channels: 3 });
-  assert.throws(() => vips!.decodeJpegInto(rotated, frame(meta.width!, meta.height!), { toSrgb: true }), /EXIF orientation/);
-  const upright = await fs.readFile(corpusFile('rocket.jpg'));
-  const size = await sharp(upright).metadata();
-  assert.throws(() => vips!.decodeJpegInto(upright, frame(size.width! - 1, size.height!), { toSrgb: true }), /decodes to/);
-  const exact = frame(size.width!, size.height!);
-  vips!.decodeJpegInto(upright, exact, { toSrgb: true });
-  const viaSharp = await sharp(upright).toColourspace('srgb').raw().toBuffer();
-  assert.ok(Buffer.from(exact.data).equals(viaSharp), 'the decoded pixels are sharp\'s');
+  const asStored = (bytes: number) => new Uint8Array(bytes);
+  // rocket.jpg is 640 × 427 with an ICC profile whose conversion changes most pixels, so a wrong
+  // turn or a missed conversion shows. (sharp's withMetadata would convert it to sRGB first, so the
+  // orientation goes in as a small Exif segment of our own.)
+  const stored = await fs.readFile(corpusFile('rocket.jpg'));
+  for (let orientation = 1; orientation <= 8; orientation++) {
+    const turned = withOrientation(stored, orientation);
+    const meta = await sharp(turned).metadata();
+    assert.ok(meta.icc && meta.orientation === orientation, `orientation ${orientation}: the test file carries its profile and orientation`);
+    const upright = await sharp(turned).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const exact = frame(upright.info.width, upright.info.height);
+    vips!.decodeJpegInto(turned, exact, { toSrgb: true, stored: asStored });
+    assert.ok(Buffer.from(exact.data).equals(upright.data), `orientation ${orientation}: the decoded pixels are sharp's rotate().raw()`);
+    if (orientation === 6) {
+      assert.throws(() => vips!.decodeJpegInto(turned, frame(upright.info.height, upright.info.width), { toSrgb: true, stored: asStored }), /decodes upright to 427x640x3/);
+    }
+  }
+  // recodeJpeg (the splice) streams the file as stored, so it still refuses a turned JPEG.
+  const turned = withOrientation(stored, 6);
+  assert.throws(() => vips!.recodeJpeg(turned, { quality: 90, restartInterval: 4, toSrgb: true }, () => 0), /EXIF orientation/);
 });
 
 test('a damaged JPEG with a tiled mark fails with the decoder\'s reason and leaves nothing', async () => {

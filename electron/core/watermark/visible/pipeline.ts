@@ -314,19 +314,20 @@ async function markDecoded(
 
 /**
  * Sources the libvips binding (splice.ts, worker-jpeg.ts) decodes exactly as sharp's pipeline
- * would: 8-bit RGB JPEGs exported at their own size, not turned by EXIF.
+ * would: 8-bit RGB JPEGs exported at their own upright size.
  */
 function libvipsReproduces(meta: Metadata, size: { width: number; height: number }): boolean {
+  const upright = uprightSize({ width: meta.width!, height: meta.height!, orientation: meta.orientation ?? null });
   return meta.format === 'jpeg' && meta.depth === 'uchar' && meta.channels === 3 && meta.space === 'srgb'
-    && (meta.pages ?? 1) === 1 && (meta.orientation ?? 1) === 1 && meta.width === size.width && meta.height === size.height;
+    && (meta.pages ?? 1) === 1 && upright.width === size.width && upright.height === size.height;
 }
 
 /**
- * A marked JPEG made by the libvips binding in a worker: on large images one mark is spliced into
- * the plain re-encode (splice.ts); otherwise, and for tiled marks, which reach nearly every restart
- * interval, the marks are blended on the worker's reused frame (worker-jpeg.ts). null when that
- * cannot run here (no libvips binding) or fails: the frame path then runs, and reports a damaged
- * source.
+ * A marked JPEG made by the libvips binding in a worker: on large upright images one mark is
+ * spliced into the plain re-encode (splice.ts); otherwise (small or EXIF-turned images, and tiled
+ * marks, which reach nearly every restart interval) the marks are blended on the worker's reused
+ * frame (worker-jpeg.ts). null when that cannot run here (no libvips binding) or fails: the frame
+ * path then runs, and reports a damaged source.
  */
 async function libvipsExport(
   deps: PipelineDeps,
@@ -341,7 +342,8 @@ async function libvipsExport(
   const common = { source: src.bytes, quality: settings.quality, toSrgb: colour.srgb };
   let jpeg: Uint8Array | null = null;
   try {
-    if (layout.mode === 'single' && deps.splice && splicing.applies(size.width * size.height)) {
+    // The splice streams the file as stored: a turned one needs the whole image anyway.
+    if (layout.mode === 'single' && (meta.orientation ?? 1) === 1 && deps.splice && splicing.applies(size.width * size.height)) {
       const { overlay, left, top } = await placeSingle(deps, mark, layout, design.opacity, 3);
       jpeg = await deps.splice({ ...common, width: size.width, overlay, left, top });
       if (jpeg) splicing.count();

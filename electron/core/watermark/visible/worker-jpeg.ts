@@ -17,8 +17,9 @@ import { SPOOL_MAX_BYTES } from './spool.ts';
 export const markingInWorker = new FastPath('PROOFMARK_WORKER_JPEG');
 
 export interface WorkerJpegInput {
-  /** The source JPEG file (8-bit RGB, not turned by EXIF, exported at its own size). */
+  /** The source JPEG file (8-bit RGB, exported at its own upright size). */
   source: Uint8Array;
+  /** Upright size (EXIF orientation applied). */
   width: number;
   height: number;
   quality: number;
@@ -29,22 +30,29 @@ export interface WorkerJpegInput {
   positions: Int32Array;
 }
 
-/** This thread's frame; one over SPOOL_MAX_BYTES is not kept. */
-let kept: Uint8Array | null = null;
+/**
+ * Memory this thread keeps from image to image: the upright frame, and the stored pixels of a
+ * turned JPEG before they are turned. None over SPOOL_MAX_BYTES is kept.
+ */
+class Kept {
+  #buffer: Uint8Array | null = null;
 
-function frameOf(bytes: number): Uint8Array {
-  if (kept && kept.byteLength >= bytes) return kept.subarray(0, bytes);
-  const fresh = new Uint8Array(bytes);
-  kept = bytes <= SPOOL_MAX_BYTES ? fresh : null;
-  return fresh;
+  take(bytes: number): Uint8Array {
+    if (this.#buffer && this.#buffer.byteLength >= bytes) return this.#buffer.subarray(0, bytes);
+    const fresh = new Uint8Array(bytes);
+    this.#buffer = bytes <= SPOOL_MAX_BYTES ? fresh : null;
+    return fresh;
+  }
 }
+const frame = new Kept();
+const stored = new Kept();
 
 /** The marked JPEG (without metadata) in memory of its own, to be moved to the caller; null when libvips cannot be reached from this thread. */
 export function markJpegInWorker(input: WorkerJpegInput): Uint8Array | null {
   const vips = libvips();
   if (!vips) return null;
-  const pixels = { data: frameOf(input.width * input.height * 3), width: input.width, height: input.height, channels: 3 };
-  vips.decodeJpegInto(input.source, pixels, { toSrgb: input.toSrgb });
+  const pixels = { data: frame.take(input.width * input.height * 3), width: input.width, height: input.height, channels: 3 };
+  vips.decodeJpegInto(input.source, pixels, { toSrgb: input.toSrgb, stored: (bytes) => stored.take(bytes) });
   blendPrepared(pixels, input.overlay, input.positions);
   return vips.encodeJpeg(pixels, { quality: input.quality }, (jpeg) => {
     const out = Buffer.allocUnsafeSlow(jpeg.byteLength);
