@@ -7,7 +7,9 @@
 //   (e) ProofMark export with the hidden mark under the corner design (no target; for the record)
 //   (b0) ProofMark export with no mark (no frame: decoding streams into the encoder): what metadata and safe writing cost
 //   (d) ImageMagick, the same text + logo: `convert` per file, two in parallel; one `mogrify` process
-// then a 200-file 24 MP batch of (a), (b) (peak RSS), (b′) and (c), taking turns for two rounds.
+// then 24 MP copies stored turned with EXIF orientation 6, as phones write them: (a), (b) and (b″),
+// (b) on sharp's frame; then a 200-file 24 MP batch of (a), (b) (peak RSS), (b′) and (c), taking
+// turns for two rounds.
 // Environment: BENCH_FILES_24, BENCH_FILES_4, BENCH_RSS_FILES, BENCH_ROUNDS, BENCH_RSS_ROUNDS.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -179,12 +181,18 @@ async function imageMagick(method: 'im-convert' | 'im-mogrify', dir: string, out
   return { files: list.length, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpu, peakRssMiB: rss, note: method === 'im-convert' ? 'per process, 2 at once' : undefined };
 }
 
-/** 6000x4000 (24 MP) or 2450x1633 (4 MP) JPEGs from different corpus photos; copies made distinct by a trailer. */
-async function makeSet(dir: string, count: number, width: number, height: number): Promise<void> {
+/**
+ * 6000x4000 (24 MP) or 2450x1633 (4 MP) JPEGs from different corpus photos; copies made distinct by
+ * a trailer. `turned`: stored a quarter turn back with EXIF orientation 6, as phones write them.
+ */
+async function makeSet(dir: string, count: number, width: number, height: number, turned = false): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   const sources = ['kleiber.jpg', 'seeding.jpg', 'colorful-cups.jpg', 'autumn.jpg', 'path.jpg', 'wine.jpg'];
   const bases: Buffer[] = [];
-  for (const s of sources) bases.push(await sharp(corpusFile(s)).resize(width, height, { fit: 'cover' }).jpeg({ quality: 92 }).toBuffer());
+  for (const s of sources) {
+    const upright = sharp(corpusFile(s)).resize(width, height, { fit: 'cover' });
+    bases.push(await (turned ? sharp(await upright.toBuffer()).rotate(270).withMetadata({ orientation: 6 }) : upright).jpeg({ quality: 92 }).toBuffer());
+  }
   for (let i = 0; i < count; i++) {
     await fs.writeFile(path.join(dir, `${String(i).padStart(3, '0')}.jpg`), Buffer.concat([bases[i % bases.length]!, Buffer.from(`proofmark-bench-${i}`)]));
   }
@@ -204,7 +212,8 @@ async function main() {
   let runs = 0;
   const run = (method: string, dir: string): Measure => {
     const out = path.join(root, `out-${runs++}`);
-    const env = method === 'corner-frame' ? { ...process.env, PROOFMARK_JPEG_SPLICE: 'off' } : method === 'tiled-frame' ? { ...process.env, PROOFMARK_WORKER_JPEG: 'off' } : process.env;
+    const env = method === 'corner-frame' ? { ...process.env, PROOFMARK_JPEG_SPLICE: 'off' }
+      : method === 'tiled-frame' || method === 'corner-sharp-frame' ? { ...process.env, PROOFMARK_WORKER_JPEG: 'off' } : process.env;
     const r = spawnSync(process.execPath, [import.meta.filename, '--child', method, dir, out, logo], { encoding: 'utf8', maxBuffer: 1 << 20, env });
     if (r.status !== 0) throw new Error(`${method} failed: ${r.stderr}`);
     execFileSync('rm', ['-rf', out]);
@@ -255,6 +264,19 @@ async function main() {
     const im = Math.max(rate(rows[8]![1]), rate(rows[9]![1]));
     const imTarget = s.label === '24 MP' ? 2 : 3;
     verdicts.push(`${s.label}: (b)/(a) = ${(b / a).toFixed(2)} (target ≥ 0.85) ${b / a >= 0.85 ? 'met' : 'MISSED'}; (c)/(a) = ${(c / a).toFixed(2)} (target ≥ 0.70) ${c / a >= 0.7 ? 'met' : 'MISSED'}; (b)/best ImageMagick = ${(b / im).toFixed(1)}x (target ≥ ${imTarget}x) ${b / im >= imTarget ? 'met' : 'MISSED'}`);
+  }
+
+  // Phone photos: the same 24 MP pictures stored turned, with EXIF orientation 6.
+  const turnedDir = path.join(root, 'p24-turned');
+  await makeSet(turnedDir, FILES_24, 6000, 4000, true);
+  const turned = bestOf(['sharp', 'corner', 'corner-sharp-frame'], turnedDir, 2);
+  const turnedA = turned.get('sharp')!.files / turned.get('sharp')!.seconds;
+  for (const [label, m] of [
+    ['(a) sharp decode + turn + encode, no mark', turned.get('sharp')!],
+    ['(b) ProofMark, corner text + logo (turned on the worker\'s frame)', turned.get('corner')!],
+    ['(b″) the same on sharp\'s frame (marking in the worker off)', turned.get('corner-sharp-frame')!],
+  ] as [string, Measure][]) {
+    console.log(`| 24 MP, EXIF-turned | ${label} | ${m.files} | ${(m.files / m.seconds).toFixed(2)} | ${(m.cpuSeconds / m.files).toFixed(3)} | ${m.peakRssMiB.toFixed(0)} | ${(m.files / m.seconds / turnedA).toFixed(2)} |`);
   }
 
   const rssDir = path.join(root, 'p24-rss');
