@@ -6,18 +6,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { ExportSettings, WatermarkDesign, type ExportResult, type Input } from '../../../electron/contract/index.ts';
 import { extractIntervals, indexRestarts, intervalsCovering, rectPixels, replaceIntervals, type RestartIndex } from '../../../electron/core/imaging/jpeg-restart.ts';
 import { libvips } from '../../../electron/core/imaging/libvips.ts';
-import { defaultResourcesDir } from '../../../electron/core/config.ts';
-import { DEFAULT_PIXEL_LIMIT } from '../../../electron/core/imaging/probe.ts';
-import { blendPrepared } from '../../../electron/core/watermark/visible/blend.ts';
-import { ensureFontconfig } from '../../../electron/core/watermark/visible/fonts.ts';
-import { MarkRenderer } from '../../../electron/core/watermark/visible/mark.ts';
-import { renderExport, type PipelineDeps, type Splice } from '../../../electron/core/watermark/visible/pipeline.ts';
+import { renderExport, type Splice } from '../../../electron/core/watermark/visible/pipeline.ts';
 import { restartIntervalFor, splicing } from '../../../electron/core/watermark/visible/splice.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
+import { cornerMark, corpusSource, exportOnAndOff, inThreadDeps, jpegJob } from '../../helpers/fast-paths.ts';
 import { diffBox, rawOf, saveRender, type Raw } from '../../helpers/watermark.ts';
 
 const vips = libvips();
@@ -123,31 +118,12 @@ test('a rectangle of intervals decodes by itself, and a patch replaces it withou
   assert.throws(() => replaceIntervals(index, inner, other!), /restart interval/);
 });
 
-const corner: Partial<Input<'watermark.export'>> = {
-  design: { text: { content: '© {year} {owner} 水印' }, logo: { ref: corpusFile('coffee.png'), scale: 1.2, position: 'left' }, outline: { colour: '#000000', width: 4 }, opacity: 0.85, layout: { mode: 'single', anchor: 'bottom-right', margin: 3 } },
-  rights: { creator: 'Li Wei', copyright: '© 2026 Li Wei' },
-};
-
-async function exportBoth(sources: string[], extra: Partial<Input<'watermark.export'>>): Promise<{ spliced: ExportResult; framed: ExportResult; count: number }> {
-  const before = splicing.taken;
-  const spliced = await call(env.core, 'watermark.export', { sources: { paths: sources }, outDir: path.join(work, 'spliced'), owner: 'Li Wei', format: 'same', ...extra });
-  const count = splicing.taken - before;
-  splicing.set(false);
-  try {
-    const framed = await call(env.core, 'watermark.export', { sources: { paths: sources }, outDir: path.join(work, 'framed'), owner: 'Li Wei', format: 'same', ...extra });
-    assert.equal(splicing.taken - before, count, 'with splicing off, nothing was spliced');
-    return { spliced, framed, count };
-  } finally {
-    splicing.set(true);
-  }
-}
-
 test('a spliced export matches the frame export: the same file outside the mark\'s intervals, the same mark, the same metadata', { skip: vips ? false : 'no libvips binding here' }, async () => {
   const sources = await copyCorpus(path.join(work, 'src'), ['kite.jpg', 'rocket.jpg', 'kleiber.jpg', 'grace_hopper.jpg', 'chelsea.png']);
   const rotated = path.join(work, 'src', 'rotated.jpg');
   await sharp(corpusFile('path.jpg')).withMetadata({ orientation: 8 }).jpeg({ quality: 90 }).toFile(rotated);
   sources.push(rotated);
-  const { spliced, framed, count } = await exportBoth(sources, corner);
+  const { on: spliced, off: framed, count } = await exportOnAndOff(env.core, splicing, work, { sources: { paths: sources }, owner: 'Li Wei', format: 'same', ...cornerMark });
   assert.deepEqual(spliced.failed, []);
   assert.deepEqual(framed.failed, []);
   assert.equal(count, 4, 'every upright JPEG was spliced; the EXIF-turned JPEG and the PNG kept their frames');
@@ -179,15 +155,9 @@ test('a spliced export matches the frame export: the same file outside the mark\
 
 test('where the splice cannot run (no libvips binding) or fails, the export is made through the frame, unchanged', async () => {
   // What a packaged app would do if koffi could not load sharp's libvips: the worker answers null.
-  const resourcesDir = defaultResourcesDir();
-  ensureFontconfig(resourcesDir);
-  const deps = (splice: Splice | null): PipelineDeps => ({
-    resourcesDir, pixelLimit: DEFAULT_PIXEL_LIMIT, marks: new MarkRenderer(), storedLogo: () => null, hidden: null,
-    blend: async (raw, overlay, positions) => blendPrepared(raw, overlay, positions), splice, workerJpeg: null,
-  });
-  const bytes = await fs.readFile(corpusFile('kite.jpg'));
-  const src = { label: 'kite.jpg', bytes, imageId: null, filename: 'kite', title: 'kite' };
-  const job = { design: WatermarkDesign.parse(corner.design), settings: ExportSettings.parse({ outDir: work, format: 'jpeg', rights: corner.rights }), owner: 'Li Wei', now: new Date('2026-12-02T00:00:00Z') };
+  const deps = (splice: Splice | null) => inThreadDeps({ splice, workerJpeg: null });
+  const src = await corpusSource('kite.jpg');
+  const job = jpegJob(cornerMark, work);
   const before = splicing.taken;
   const unavailable = await renderExport(deps(async () => null), src, job);
   const failing = await renderExport(deps(async () => { throw new Error('worker lost'); }), src, job);
@@ -202,7 +172,7 @@ test('a damaged JPEG with a mark fails with the decoder\'s reason and leaves not
   const damaged = path.join(work, 'damaged.jpg');
   await fs.writeFile(damaged, (await fs.readFile(corpusFile('kite.jpg'))).subarray(0, 60_000));
   const out = path.join(work, 'damaged-out');
-  const result = await call(env.core, 'watermark.export', { sources: { paths: [damaged] }, outDir: out, format: 'jpeg', ...corner });
+  const result = await call(env.core, 'watermark.export', { sources: { paths: [damaged] }, outDir: out, format: 'jpeg', ...cornerMark });
   assert.equal(result.exported.length, 0);
   assert.match(result.failed[0]!.error, /cannot be decoded; it is damaged or truncated/);
   assert.deepEqual(await fs.readdir(out), []);

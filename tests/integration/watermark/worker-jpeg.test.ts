@@ -6,17 +6,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { ExportSettings, WatermarkDesign, type ExportResult, type Input } from '../../../electron/contract/index.ts';
-import { defaultResourcesDir } from '../../../electron/core/config.ts';
+import type { Input } from '../../../electron/contract/index.ts';
 import { libvips } from '../../../electron/core/imaging/libvips.ts';
-import { DEFAULT_PIXEL_LIMIT } from '../../../electron/core/imaging/probe.ts';
-import { blendPrepared } from '../../../electron/core/watermark/visible/blend.ts';
-import { ensureFontconfig } from '../../../electron/core/watermark/visible/fonts.ts';
-import { MarkRenderer } from '../../../electron/core/watermark/visible/mark.ts';
-import { renderExport, type PipelineDeps, type WorkerJpeg } from '../../../electron/core/watermark/visible/pipeline.ts';
+import { renderExport, type WorkerJpeg } from '../../../electron/core/watermark/visible/pipeline.ts';
 import { markingInWorker, markJpegInWorker } from '../../../electron/core/watermark/visible/worker-jpeg.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
+import { cornerMark, corpusSource, exportOnAndOff, inThreadDeps, jpegJob, tiledMark } from '../../helpers/fast-paths.ts';
 import { saveRender } from '../../helpers/watermark.ts';
 
 const vips = libvips();
@@ -33,31 +29,6 @@ after(async () => {
   await cleanupWork();
 });
 
-const rights = { creator: 'Li Wei', copyright: '© 2026 Li Wei' };
-const tiled: Partial<Input<'watermark.export'>> = {
-  design: { text: { content: '© {year} {owner} 水印' }, outline: { colour: '#000000', width: 4 }, opacity: 0.35, layout: { mode: 'tile', angle: -30, spacing: 10, stagger: true } },
-  rights,
-};
-const corner: Partial<Input<'watermark.export'>> = {
-  design: { text: { content: '© {year} {owner} 水印' }, logo: { ref: corpusFile('coffee.png'), scale: 1.2, position: 'left' }, outline: { colour: '#000000', width: 4 }, opacity: 0.85, layout: { mode: 'single', anchor: 'bottom-right', margin: 3 } },
-  rights,
-};
-
-async function exportBoth(sources: string[], extra: Partial<Input<'watermark.export'>>, name: string): Promise<{ inWorker: ExportResult; framed: ExportResult; count: number }> {
-  const input = (dir: string) => ({ sources: { paths: sources }, outDir: path.join(work, name, dir), owner: 'Li Wei', format: 'same' as const, ...extra });
-  const before = markingInWorker.taken;
-  const inWorker = await call(env.core, 'watermark.export', input('worker'));
-  const count = markingInWorker.taken - before;
-  markingInWorker.set(false);
-  try {
-    const framed = await call(env.core, 'watermark.export', input('framed'));
-    assert.equal(markingInWorker.taken - before, count, 'turned off, nothing was marked in the worker');
-    return { inWorker, framed, count };
-  } finally {
-    markingInWorker.set(true);
-  }
-}
-
 test('JPEG exports marked in the worker are byte for byte the frame path\'s files', { skip: vips ? false : 'sharp\'s libvips cannot be loaded through koffi here' }, async () => {
   // Sizes alternate (20, 0.3, 4.1, 0.3 MP) over the two workers; kite and rocket carry ICC
   // profiles; the EXIF-turned JPEG is turned in the worker; the PNG takes the frame path.
@@ -66,13 +37,13 @@ test('JPEG exports marked in the worker are byte for byte the frame path\'s file
   await sharp(corpusFile('path.jpg')).withMetadata({ orientation: 8 }).jpeg({ quality: 90 }).toFile(rotated);
   sources.push(rotated);
   const runs: [string, Partial<Input<'watermark.export'>>, number][] = [
-    ['tiled-srgb', { ...tiled, colour: 'srgb' }, 5],
-    ['tiled-keep', { ...tiled, colour: 'keep' }, 5],
+    ['tiled-srgb', { ...tiledMark, colour: 'srgb' }, 5],
+    ['tiled-keep', { ...tiledMark, colour: 'keep' }, 5],
     // kleiber (20 MP) is spliced, in both exports.
-    ['corner', corner, 4],
+    ['corner', cornerMark, 4],
   ];
   for (const [name, extra, expected] of runs) {
-    const { inWorker, framed, count } = await exportBoth(sources, extra, name);
+    const { on: inWorker, off: framed, count } = await exportOnAndOff(env.core, markingInWorker, path.join(work, name), { sources: { paths: sources }, owner: 'Li Wei', format: 'same', ...extra });
     assert.deepEqual([inWorker.failed, framed.failed], [[], []]);
     assert.equal(count, expected, `${name}: the upright JPEGs were marked in the worker`);
     for (let i = 0; i < sources.length; i++) {
@@ -84,15 +55,9 @@ test('JPEG exports marked in the worker are byte for byte the frame path\'s file
 });
 
 test('where the worker cannot mark (no libvips binding) or fails, the export is made through the frame, unchanged', async () => {
-  const resourcesDir = defaultResourcesDir();
-  ensureFontconfig(resourcesDir);
-  const deps = (workerJpeg: WorkerJpeg | null): PipelineDeps => ({
-    resourcesDir, pixelLimit: DEFAULT_PIXEL_LIMIT, marks: new MarkRenderer(), storedLogo: () => null, hidden: null,
-    blend: async (raw, overlay, positions) => blendPrepared(raw, overlay, positions), splice: null, workerJpeg,
-  });
-  const bytes = await fs.readFile(corpusFile('kite.jpg'));
-  const src = { label: 'kite.jpg', bytes, imageId: null, filename: 'kite', title: 'kite' };
-  const job = { design: WatermarkDesign.parse(tiled.design), settings: ExportSettings.parse({ outDir: work, format: 'jpeg', rights: tiled.rights }), owner: 'Li Wei', now: new Date('2026-12-02T00:00:00Z') };
+  const deps = (workerJpeg: WorkerJpeg | null) => inThreadDeps({ splice: null, workerJpeg });
+  const src = await corpusSource('kite.jpg');
+  const job = jpegJob(tiledMark, work);
   const before = markingInWorker.taken;
   const unavailable = await renderExport(deps(async () => null), src, job);
   const failing = await renderExport(deps(async () => { throw new Error('worker lost'); }), src, job);
@@ -109,17 +74,11 @@ test('where the worker cannot mark (no libvips binding) or fails, the export is 
 });
 
 test('the kept frame serves a smaller image after a larger one, and grows for a larger one', { skip: vips ? false : 'no libvips binding here' }, async () => {
-  const resourcesDir = defaultResourcesDir();
-  ensureFontconfig(resourcesDir);
-  const deps = (workerJpeg: WorkerJpeg | null): PipelineDeps => ({
-    resourcesDir, pixelLimit: DEFAULT_PIXEL_LIMIT, marks: new MarkRenderer(), storedLogo: () => null, hidden: null,
-    blend: async (raw, overlay, positions) => blendPrepared(raw, overlay, positions), splice: null, workerJpeg,
-  });
-  const job = { design: WatermarkDesign.parse(tiled.design), settings: ExportSettings.parse({ outDir: work, format: 'jpeg' }), owner: 'Li Wei', now: new Date('2026-12-02T00:00:00Z') };
+  const deps = (workerJpeg: WorkerJpeg | null) => inThreadDeps({ splice: null, workerJpeg });
+  const job = jpegJob(tiledMark, work);
   // 4 MP, then 0.3 MP in the same frame, then 20 MP (a new frame), then 0.3 MP again.
   for (const name of ['kite.jpg', 'rocket.jpg', 'kleiber.jpg', 'rocket.jpg']) {
-    const bytes = await fs.readFile(corpusFile(name));
-    const src = { label: name, bytes, imageId: null, filename: name, title: name };
+    const src = await corpusSource(name);
     const inThread = Buffer.concat((await renderExport(deps(async (input) => markJpegInWorker(input)), src, job)).data);
     const framed = Buffer.concat((await renderExport(deps(null), src, job)).data);
     assert.ok(inThread.equals(framed), name);
@@ -165,7 +124,7 @@ test('a damaged JPEG with a tiled mark fails with the decoder\'s reason and leav
   await fs.writeFile(damaged, (await fs.readFile(corpusFile('kite.jpg'))).subarray(0, 60_000));
   const out = path.join(work, 'damaged-out');
   const before = markingInWorker.taken;
-  const result = await call(env.core, 'watermark.export', { sources: { paths: [damaged] }, outDir: out, ...tiled });
+  const result = await call(env.core, 'watermark.export', { sources: { paths: [damaged] }, outDir: out, ...tiledMark });
   assert.equal(result.exported.length, 0);
   assert.match(result.failed[0]!.error, /damaged or truncated/);
   assert.equal(markingInWorker.taken, before);
