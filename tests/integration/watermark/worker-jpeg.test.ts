@@ -95,6 +95,17 @@ function withOrientation(jpeg: Buffer, orientation: number): Buffer {
   return Buffer.concat([jpeg.subarray(0, 2), header, body, jpeg.subarray(2)]);
 }
 
+test('an EXIF-turned image reserves room for two frames in the pixel budget', async () => {
+  const stored = await fs.readFile(corpusFile('rocket.jpg'));
+  const reserved: number[] = [];
+  const job = { ...jpegJob(tiledMark, work), reserve: async (bytes: number) => (reserved.push(bytes), () => {}) };
+  for (const orientation of [1, 6]) {
+    const src = { label: 'rocket.jpg', bytes: withOrientation(stored, orientation), imageId: null, filename: 'rocket', title: 'rocket' };
+    await renderExport(inThreadDeps({ splice: null, workerJpeg: null }), src, job);
+  }
+  assert.deepEqual(reserved, [640 * 427 * 4, 640 * 427 * 8]);
+});
+
 test('the worker decodes JPEGs upright in all eight EXIF orientations, as sharp does, and refuses a frame of the wrong size', { skip: vips ? false : 'no libvips binding here' }, async () => {
   const frame = (w: number, h: number) => ({ data: new Uint8Array(w * h * 3), width: w, height: h, channels: 3 });
   const asStored = (bytes: number) => new Uint8Array(bytes);

@@ -246,7 +246,9 @@ export async function renderExport(deps: PipelineDeps, src: SourceImage, job: Re
   }
   // Measure the mark before decoding: a missing logo or font fails fast, without decoding 24 MP.
   const mark = design ? await prepareMark(deps, design, src, job) : null;
-  const release = job.reserve ? await job.reserve(size.width * size.height * 4) : () => {};
+  // An EXIF-turned image is held twice while it is turned: as stored, and upright.
+  const held = size.width * size.height * 4 * ((probe.orientation ?? 1) > 1 ? 2 : 1);
+  const release = job.reserve ? await job.reserve(held) : () => {};
   try {
     return await markAndEncode(deps, src, job, { probe, meta, format, size, mark });
   } finally {
