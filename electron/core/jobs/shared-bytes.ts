@@ -20,3 +20,10 @@ export async function withSharedCopy<T>(bytes: Uint8Array, use: (shared: Uint8Ar
     }
   }
 }
+
+/** A copy of `bytes` in memory of its own (not a slice of Node's shared pool), so it can be moved to another thread. */
+export function ownCopy(bytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafeSlow(bytes.byteLength);
+  out.set(bytes);
+  return out;
+}

@@ -1,5 +1,6 @@
 import { extractIntervals, indexRestarts, intervalsCovering, rectPixels, replaceIntervals } from '../../imaging/jpeg-restart.ts';
 import { libvips } from '../../imaging/libvips.ts';
+import { ownCopy } from '../../jobs/shared-bytes.ts';
 import { blendPrepared, type PreparedOverlay } from './blend.ts';
 import { FastPath } from './fast-path.ts';
 
@@ -50,12 +51,6 @@ export interface SpliceInput {
   /** Where the overlay's top-left corner lies in the image. */
   left: number;
   top: number;
-}
-
-function ownCopy(bytes: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafeSlow(bytes.length);
-  out.set(bytes);
-  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { libvips } from '../../imaging/libvips.ts';
+import { ownCopy } from '../../jobs/shared-bytes.ts';
 import { blendPrepared, type PreparedOverlay } from './blend.ts';
 import { FastPath } from './fast-path.ts';
 import { SPOOL_MAX_BYTES } from './spool.ts';
@@ -54,9 +55,5 @@ export function markJpegInWorker(input: WorkerJpegInput): Uint8Array | null {
   const pixels = { data: frame.take(input.width * input.height * 3), width: input.width, height: input.height, channels: 3 };
   vips.decodeJpegInto(input.source, pixels, { toSrgb: input.toSrgb, stored: (bytes) => stored.take(bytes) });
   blendPrepared(pixels, input.overlay, input.positions);
-  return vips.encodeJpeg(pixels, { quality: input.quality }, (jpeg) => {
-    const out = Buffer.allocUnsafeSlow(jpeg.byteLength);
-    out.set(jpeg);
-    return out;
-  });
+  return vips.encodeJpeg(pixels, { quality: input.quality }, ownCopy);
 }
