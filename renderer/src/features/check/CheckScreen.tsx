@@ -84,6 +84,9 @@ export function CheckScreen() {
   };
 
   const s = report?.summary;
+  // After a profile or integrity change the shown report is the previous run's until the
+  // re-check lands: fixing or exporting it then would act on rules no longer selected.
+  const stale = !report || job.running || report.profile.id !== profileId || report.integrity !== integrity;
   const hasInput = paths.length + imageIds.length > 0;
   return (
     <DropArea onPaths={addPaths} testId="check-drop">
@@ -133,9 +136,9 @@ export function CheckScreen() {
                 {s.fixable ? <Badge variant="light">{t('fixableCount', { count: s.fixable })}</Badge> : null}
               </Group>
               <Group gap="xs">
-                <Button onClick={() => setFixOpen(true)} disabled={s.fixable === 0} data-testid="fix-all">{t('fixAll')}</Button>
-                <Button variant="default" onClick={() => void exportAs('csv')} data-testid="export-csv">{t('export.csv')}</Button>
-                <Button variant="default" onClick={() => void exportAs('json')} data-testid="export-json">{t('export.json')}</Button>
+                <Button onClick={() => setFixOpen(true)} disabled={stale || s.fixable === 0} data-testid="fix-all">{t('fixAll')}</Button>
+                <Button variant="default" onClick={() => void exportAs('csv')} disabled={stale} data-testid="export-csv">{t('export.csv')}</Button>
+                <Button variant="default" onClick={() => void exportAs('json')} disabled={stale} data-testid="export-json">{t('export.json')}</Button>
               </Group>
             </Group>
             {report.group.filter((g) => g.status !== 'pass').map((g) => (
