@@ -177,17 +177,20 @@ export function replaceIntervals(index: RestartIndex, r: IntervalRect, patch: Re
     throw new Error('patch was encoded with other tables, sampling or restart interval');
   }
   if (patch.intervalsPerRow !== cols || patch.mcuRows !== r.row1 - r.row0) throw new Error('patch intervals do not match the rectangle');
+  // Everything between two replaced intervals (restart markers included: the intervals keep
+  // their places, so their numbers stay right) is copied as one run, not interval by interval.
   const { bytes } = index;
-  const pieces: Uint8Array[] = [bytes.subarray(0, index.starts[0]!)];
-  const total = index.starts.length;
-  for (let i = 0; i < total; i++) {
-    const row = Math.floor(i / index.intervalsPerRow);
-    const col = i % index.intervalsPerRow;
-    const inside = row >= r.row0 && row < r.row1 && col >= r.col0 && col < r.col1;
-    const j = (row - r.row0) * cols + (col - r.col0);
-    pieces.push(inside ? patch.bytes.subarray(patch.starts[j]!, patch.ends[j]!) : bytes.subarray(index.starts[i]!, index.ends[i]!));
-    pieces.push(i < total - 1 ? rst(i) : END);
+  const pieces: Uint8Array[] = [];
+  let from = 0;
+  for (let row = r.row0; row < r.row1; row++) {
+    for (let col = r.col0; col < r.col1; col++) {
+      const i = row * index.intervalsPerRow + col;
+      const j = (row - r.row0) * cols + (col - r.col0);
+      pieces.push(bytes.subarray(from, index.starts[i]!), patch.bytes.subarray(patch.starts[j]!, patch.ends[j]!));
+      from = index.ends[i]!;
+    }
   }
+  pieces.push(bytes.subarray(from));
   // Its own memory (not a slice of Node's shared pool), so it can be handed to another thread.
   const out = Buffer.allocUnsafeSlow(pieces.reduce((n, p) => n + p.length, 0));
   let at = 0;

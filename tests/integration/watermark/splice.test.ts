@@ -105,6 +105,20 @@ test('a rectangle of intervals decodes by itself, and a patch replaces it withou
   const patch = indexRestarts(vips!.encodeRegion(cut, inside, { quality: 90, restartInterval: index.interval }));
   assert.ok(patch);
   const spliced = replaceIntervals(index, inner, patch);
+  // Byte for byte: the header and every interval outside the rectangle as they were, the patch's
+  // intervals inside it, each in its place with its restart marker.
+  const re = indexRestarts(spliced);
+  assert.ok(re, 'the spliced file keeps a restart marker between every two intervals');
+  assert.equal(re.starts.length, index.starts.length);
+  assert.deepEqual(spliced.subarray(0, re.starts[0]), Buffer.from(index.bytes.subarray(0, index.starts[0])));
+  const cols = inner.col1 - inner.col0;
+  for (let i = 0; i < index.starts.length; i++) {
+    const row = Math.floor(i / index.intervalsPerRow);
+    const col = i % index.intervalsPerRow;
+    const inRect = row >= inner.row0 && row < inner.row1 && col >= inner.col0 && col < inner.col1;
+    const want = inRect ? patch.bytes.subarray(patch.starts[(row - inner.row0) * cols + col - inner.col0], patch.ends[(row - inner.row0) * cols + col - inner.col0]) : index.bytes.subarray(index.starts[i], index.ends[i]);
+    if (!Buffer.from(spliced.subarray(re.starts[i], re.ends[i])).equals(want)) assert.fail(`interval ${i} (row ${row}, column ${col}) differs`);
+  }
   const after = await rawOf(spliced);
   const changed = diffBox(after, whole)!;
   assert.ok(changed.x0 >= region.left - 1 && changed.y0 >= region.top - 1 && changed.x1 <= region.left + region.width + 1 && changed.y1 <= region.top + region.height + 1, JSON.stringify({ changed, region }));
