@@ -17,10 +17,11 @@ import { FastPath } from './fast-path.ts';
  */
 
 /**
- * Splicing spares holding the frame but decodes and encodes the mark's intervals a second time,
- * so it pays only on large images: on the benchmark machine, against marking on the worker's
- * reused frame (worker-jpeg.ts), 10% slower at 4 MP, even at 12 MP, 4% faster at 16 MP and 12%
- * at 24 MP. PROOFMARK_JPEG_SPLICE=off: no image is spliced.
+ * Splicing spares holding the frame but decodes and encodes the mark's intervals a second time.
+ * Against marking on the worker's reused frame (worker-jpeg.ts) it was 10% slower at 4 MP; from
+ * 12 MP the two run within this machine's noise of each other, and the splice holds far less
+ * (47 MP, two in flight: 446–466 MiB peak against 652–679). PROOFMARK_JPEG_SPLICE=off: no image
+ * is spliced.
  */
 export const splicing = new FastPath('PROOFMARK_JPEG_SPLICE', 12_000_000);
 
