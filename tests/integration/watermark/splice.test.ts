@@ -116,7 +116,8 @@ test('a rectangle of intervals decodes by itself, and a patch replaces it withou
     const row = Math.floor(i / index.intervalsPerRow);
     const col = i % index.intervalsPerRow;
     const inRect = row >= inner.row0 && row < inner.row1 && col >= inner.col0 && col < inner.col1;
-    const want = inRect ? patch.bytes.subarray(patch.starts[(row - inner.row0) * cols + col - inner.col0], patch.ends[(row - inner.row0) * cols + col - inner.col0]) : index.bytes.subarray(index.starts[i], index.ends[i]);
+    const j = (row - inner.row0) * cols + col - inner.col0;
+    const want = inRect ? patch.bytes.subarray(patch.starts[j], patch.ends[j]) : index.bytes.subarray(index.starts[i], index.ends[i]);
     if (!Buffer.from(spliced.subarray(re.starts[i], re.ends[i])).equals(want)) assert.fail(`interval ${i} (row ${row}, column ${col}) differs`);
   }
   const after = await rawOf(spliced);
