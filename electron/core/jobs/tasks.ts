@@ -8,6 +8,9 @@ import { blendPrepared, type PreparedOverlay, type RawPixels } from '../watermar
 import { spliceMarkedJpeg, type SpliceInput } from '../watermark/visible/splice.ts';
 import { markJpegInWorker, type WorkerJpegInput } from '../watermark/visible/worker-jpeg.ts';
 
+/** A JPEG made on this thread, moved (not copied) to the caller; piscina unwraps it there, so the caller sees the bytes. */
+const handBack = (jpeg: Uint8Array | null) => (jpeg ? (move(jpeg) as Uint8Array) : null);
+
 /**
  * The pixel tasks worker threads can run. Each feature adds its kernels here; the worker
  * (worker.ts) dispatches by name. Inputs and outputs must be structured-cloneable.
@@ -25,16 +28,9 @@ export const tasks = {
     return input.positions.length / 2;
   },
   /** Visible mark: a JPEG export with one mark, streamed by libvips with only the marked restart intervals re-encoded. */
-  'watermark.splice': (input: SpliceInput) => {
-    const jpeg = spliceMarkedJpeg(input);
-    // Moved, not copied, to the caller; piscina unwraps it there, so the caller sees the bytes.
-    return jpeg ? (move(jpeg) as Uint8Array) : null;
-  },
+  'watermark.splice': (input: SpliceInput) => handBack(spliceMarkedJpeg(input)),
   /** Visible mark: a JPEG export decoded, marked and encoded by libvips on this thread's reused frame. */
-  'watermark.jpeg': (input: WorkerJpegInput) => {
-    const jpeg = markJpegInWorker(input);
-    return jpeg ? (move(jpeg) as Uint8Array) : null;
-  },
+  'watermark.jpeg': (input: WorkerJpegInput) => handBack(markJpegInWorker(input)),
   /** Hidden mark: plan the luma change at working size (perceptual mask × keyed payload tile). */
   'hidden.plan': planHidden,
   /** Hidden mark: add the planned change to a band of full-resolution rows. */

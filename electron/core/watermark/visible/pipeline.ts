@@ -239,7 +239,9 @@ export async function renderExport(deps: PipelineDeps, src: SourceImage, job: Re
   const { settings } = job;
   const { probe, meta } = await inspect(src, deps.pixelLimit);
   const format = outputFormat(settings.format, probe.format);
-  const size = targetSize(uprightSize(probe).width, uprightSize(probe).height, settings.resize);
+  const source = uprightSize(probe);
+  const size = targetSize(source.width, source.height, settings.resize);
+  const resized = size.width !== source.width || size.height !== source.height;
   const design = job.design;
   if (design && Math.min(size.width, size.height) < MIN_SIDE_FOR_MARK) {
     throw new ProofmarkError('invalid_input', `The image is ${size.width}x${size.height} px; a visible mark needs at least ${MIN_SIDE_FOR_MARK} px on the short side.`);
@@ -250,7 +252,7 @@ export async function renderExport(deps: PipelineDeps, src: SourceImage, job: Re
   const held = size.width * size.height * 4 * ((probe.orientation ?? 1) > 1 ? 2 : 1);
   const release = job.reserve ? await job.reserve(held) : () => {};
   try {
-    return await markAndEncode(deps, src, job, { probe, meta, format, size, mark });
+    return await markAndEncode(deps, src, job, { probe, meta, format, size, resized, mark });
   } finally {
     release();
   }
@@ -260,7 +262,7 @@ async function markAndEncode(
   deps: PipelineDeps,
   src: SourceImage,
   job: RenderJob,
-  { probe, meta, format, size, mark }: { probe: ImageProbe; meta: Metadata; format: OutputFormat; size: { width: number; height: number }; mark: PreparedMark | null },
+  { probe, meta, format, size, resized, mark }: { probe: ImageProbe; meta: Metadata; format: OutputFormat; size: { width: number; height: number }; resized: boolean; mark: PreparedMark | null },
 ): Promise<Rendered> {
   const { settings } = job;
   if (!mark && !settings.hidden && meta.depth === 'uchar') {
@@ -270,7 +272,7 @@ async function markAndEncode(
     const data = await encode({ img: pixels.pipeline(), ...size, decodes: true }, format, settings, { src, meta, colour: pixels, dpi: exportDpi(settings, probe), warnings });
     return { data, format, ...size, geometry: null, visibleMark: false, hiddenMark: false, warnings };
   }
-  if (mark && job.design && !settings.hidden && format === 'jpeg' && libvipsReproduces(meta, size)) {
+  if (mark && job.design && !settings.hidden && format === 'jpeg' && !resized && libvipsReproduces(meta)) {
     const fast = await libvipsExport(deps, src, job, { probe, meta, size, mark, design: job.design });
     if (fast) return fast;
   }
@@ -316,12 +318,10 @@ async function markDecoded(
 
 /**
  * Sources the libvips binding (splice.ts, worker-jpeg.ts) decodes exactly as sharp's pipeline
- * would: 8-bit RGB JPEGs exported at their own upright size.
+ * would (exported at their own upright size): 8-bit RGB JPEGs of one page.
  */
-function libvipsReproduces(meta: Metadata, size: { width: number; height: number }): boolean {
-  const upright = uprightSize({ width: meta.width!, height: meta.height!, orientation: meta.orientation ?? null });
-  return meta.format === 'jpeg' && meta.depth === 'uchar' && meta.channels === 3 && meta.space === 'srgb'
-    && (meta.pages ?? 1) === 1 && upright.width === size.width && upright.height === size.height;
+function libvipsReproduces(meta: Metadata): boolean {
+  return meta.format === 'jpeg' && meta.depth === 'uchar' && meta.channels === 3 && meta.space === 'srgb' && (meta.pages ?? 1) === 1;
 }
 
 /**
@@ -461,7 +461,8 @@ export async function renderPreview(
   cacheKey: string,
 ): Promise<{ before: RawPixels; after: RawPixels | null; exportSize: { width: number; height: number }; geometry: MarkGeometry | null; text: string; warnings: Notice[] }> {
   const { probe, meta } = await inspect(src, deps.pixelLimit);
-  const exportSize = targetSize(uprightSize(probe).width, uprightSize(probe).height, opts.resize);
+  const source = uprightSize(probe);
+  const exportSize = targetSize(source.width, source.height, opts.resize);
   const preview = targetSize(exportSize.width, exportSize.height, { mode: 'long-edge', size: opts.maxSize });
   const key = `${cacheKey}|${preview.width}x${preview.height}`;
   let pending = decodedCache.get(key);
