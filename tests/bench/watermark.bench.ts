@@ -238,6 +238,15 @@ async function main() {
   console.log(`JPEG quality ${QUALITY}, two images in flight, after two warm-up images per lane; each method in its own process; (a), (b0), (b), (b′), (c), (c′) take turns for ${ROUNDS} rounds and keep their fastest, with the highest peak RSS of their rounds (others: 1 round); the ${RSS_FILES}-file batch likewise for ${RSS_ROUNDS} rounds.\n`);
   console.log('| set | method | files | images/s | CPU s/image | peak RSS MiB | vs (a) |');
   console.log('|---|---|---|---|---|---|---|');
+  const rate = (m: Measure) => m.files / m.seconds;
+  /** Prints a set's rows, each against the first row's (a); returns (a)'s images/s. */
+  const printRows = (set: string, rows: [string, Measure][]): number => {
+    const a = rate(rows[0]![1]);
+    for (const [label, m] of rows) {
+      console.log(`| ${set} | ${label} | ${m.files} | ${rate(m).toFixed(2)} | ${(m.cpuSeconds / m.files).toFixed(3)} | ${m.peakRssMiB.toFixed(0)}${m.note ? ` (${m.note})` : ''} | ${(rate(m) / a).toFixed(2)} |`);
+    }
+    return a;
+  };
   const verdicts: string[] = [];
   for (const s of sets) {
     run('sharp', s.dir); // warm the page cache
@@ -254,11 +263,7 @@ async function main() {
       ['(d1) ImageMagick convert per file, 2 in parallel', await runIm('im-convert', s.dir)],
       ['(d2) ImageMagick mogrify, one process', await runIm('im-mogrify', s.dir)],
     ];
-    const rate = (m: Measure) => m.files / m.seconds;
-    const a = rate(rows[0]![1]);
-    for (const [label, m] of rows) {
-      console.log(`| ${s.label} | ${label} | ${m.files} | ${rate(m).toFixed(2)} | ${(m.cpuSeconds / m.files).toFixed(3)} | ${m.peakRssMiB.toFixed(0)}${m.note ? ` (${m.note})` : ''} | ${(rate(m) / a).toFixed(2)} |`);
-    }
+    const a = printRows(s.label, rows);
     const b = rate(rows[3]![1]);
     const c = rate(rows[5]![1]);
     const im = Math.max(rate(rows[8]![1]), rate(rows[9]![1]));
@@ -270,14 +275,11 @@ async function main() {
   const turnedDir = path.join(root, 'p24-turned');
   await makeSet(turnedDir, FILES_24, 6000, 4000, true);
   const turned = bestOf(['sharp', 'corner', 'corner-sharp-frame'], turnedDir, 2);
-  const turnedA = turned.get('sharp')!.files / turned.get('sharp')!.seconds;
-  for (const [label, m] of [
+  printRows('24 MP, EXIF-turned', [
     ['(a) sharp decode + turn + encode, no mark', turned.get('sharp')!],
     ['(b) ProofMark, corner text + logo (turned on the worker\'s frame)', turned.get('corner')!],
     ['(b″) the same on sharp\'s frame (marking in the worker off)', turned.get('corner-sharp-frame')!],
-  ] as [string, Measure][]) {
-    console.log(`| 24 MP, EXIF-turned | ${label} | ${m.files} | ${(m.files / m.seconds).toFixed(2)} | ${(m.cpuSeconds / m.files).toFixed(3)} | ${m.peakRssMiB.toFixed(0)} | ${(m.files / m.seconds / turnedA).toFixed(2)} |`);
-  }
+  ]);
 
   const rssDir = path.join(root, 'p24-rss');
   await makeSet(rssDir, RSS_FILES, 6000, 4000);
@@ -291,15 +293,12 @@ async function main() {
     ['(b′) the same with splicing off', longBest.get('corner-frame')!],
     ['(c) ProofMark, tiled text', longBest.get('tiled')!],
   ];
-  const longA = long[0]![1].files / long[0]![1].seconds;
-  for (const [label, m] of long) {
-    console.log(`| 24 MP, ${RSS_FILES} files | ${label} | ${m.files} | ${(m.files / m.seconds).toFixed(2)} | ${(m.cpuSeconds / m.files).toFixed(3)} | ${m.peakRssMiB.toFixed(0)} | ${(m.files / m.seconds / longA).toFixed(2)} |`);
-  }
+  const longA = printRows(`24 MP, ${RSS_FILES} files`, long);
   const big = long[1]![1];
   const bigTiled = long[3]![1];
   console.log('');
   for (const v of verdicts) console.log(v);
-  console.log(`${RSS_FILES}-file 24 MP batch: (b)/(a) = ${(big.files / big.seconds / longA).toFixed(2)}, (c)/(a) = ${(bigTiled.files / bigTiled.seconds / longA).toFixed(2)}; peak RSS of (b) ${big.peakRssMiB.toFixed(0)} MiB, of (c) ${bigTiled.peakRssMiB.toFixed(0)} MiB (target < 700) ${Math.max(big.peakRssMiB, bigTiled.peakRssMiB) < 700 ? 'met' : 'MISSED'}`);
+  console.log(`${RSS_FILES}-file 24 MP batch: (b)/(a) = ${(rate(big) / longA).toFixed(2)}, (c)/(a) = ${(rate(bigTiled) / longA).toFixed(2)}; peak RSS of (b) ${big.peakRssMiB.toFixed(0)} MiB, of (c) ${bigTiled.peakRssMiB.toFixed(0)} MiB (target < 700) ${Math.max(big.peakRssMiB, bigTiled.peakRssMiB) < 700 ? 'met' : 'MISSED'}`);
   await fs.rm(root, { recursive: true, force: true });
 
   async function runIm(method: 'im-convert' | 'im-mogrify', dir: string): Promise<Measure> {
