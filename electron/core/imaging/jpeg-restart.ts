@@ -166,10 +166,10 @@ export function extractIntervals(index: RestartIndex, r: IntervalRect): Buffer {
 
 /**
  * `index` with the intervals of `r` replaced by those of `patch`, a JPEG of exactly that
- * rectangle (its pixel size, the same tables, sampling and restart interval). Throws if the
- * patch does not fit.
+ * rectangle (its pixel size, the same tables, sampling and restart interval), written into
+ * `space(length)`. Throws if the patch does not fit.
  */
-export function replaceIntervals(index: RestartIndex, r: IntervalRect, patch: RestartIndex): Buffer {
+export function replaceIntervals<T extends Uint8Array>(index: RestartIndex, r: IntervalRect, patch: RestartIndex, space: (bytes: number) => T): T {
   const size = rectPixels(index, r);
   const cols = r.col1 - r.col0;
   if (patch.width !== size.width || patch.height !== size.height) throw new Error(`patch is ${patch.width}x${patch.height}, the rectangle ${size.width}x${size.height}`);
@@ -191,8 +191,7 @@ export function replaceIntervals(index: RestartIndex, r: IntervalRect, patch: Re
     }
   }
   pieces.push(bytes.subarray(from));
-  // Its own memory (not a slice of Node's shared pool), so it can be handed to another thread.
-  const out = Buffer.allocUnsafeSlow(pieces.reduce((n, p) => n + p.length, 0));
+  const out = space(pieces.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of pieces) {
     out.set(p, at);

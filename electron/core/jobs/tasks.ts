@@ -8,8 +8,11 @@ import { blendPrepared, type PreparedOverlay, type RawPixels } from '../watermar
 import { spliceMarkedJpeg, type SpliceInput } from '../watermark/visible/splice.ts';
 import { markJpegInWorker, type WorkerJpegInput } from '../watermark/visible/worker-jpeg.ts';
 
-/** A JPEG made on this thread, moved (not copied) to the caller; piscina unwraps it there, so the caller sees the bytes. */
-const handBack = (jpeg: Uint8Array | null) => (jpeg ? (move(jpeg) as Uint8Array) : null);
+/**
+ * A JPEG made on this thread for the caller: in the caller's shared buffer it simply crosses;
+ * in memory of its own it is moved (not copied), and piscina unwraps it there.
+ */
+const handBack = (jpeg: Uint8Array | null) => (jpeg && !(jpeg.buffer instanceof SharedArrayBuffer) ? (move(jpeg) as Uint8Array) : jpeg);
 
 /**
  * The pixel tasks worker threads can run. Each feature adds its kernels here; the worker

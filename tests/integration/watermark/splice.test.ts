@@ -104,7 +104,7 @@ test('a rectangle of intervals decodes by itself, and a patch replaces it withou
   for (let y = box.top - at.top; y < box.top - at.top + box.height; y++) cut.data.fill(0, (y * cut.width + box.left - at.left) * 3, (y * cut.width + box.left - at.left + box.width) * 3);
   const patch = indexRestarts(vips!.encodeRegion(cut, inside, { quality: 90, restartInterval: index.interval }));
   assert.ok(patch);
-  const spliced = replaceIntervals(index, inner, patch);
+  const spliced = replaceIntervals(index, inner, patch, Buffer.alloc);
   // Byte for byte: the header and every interval outside the rectangle as they were, the patch's
   // intervals inside it, each in its place with its restart marker.
   const re = indexRestarts(spliced);
@@ -128,9 +128,9 @@ test('a rectangle of intervals decodes by itself, and a patch replaces it withou
   const painted = crop(after, { left: box.left + 8, top: box.top + 8, width: box.width - 16, height: box.height - 16 });
   assert.ok(painted.data.every((v) => v < 8), 'the painted box is black in the spliced file');
   // A patch of another size, or encoded with another restart interval, is refused.
-  assert.throws(() => replaceIntervals(index, { ...inner, col1: inner.col1 + 1 }, patch), /patch is/);
+  assert.throws(() => replaceIntervals(index, { ...inner, col1: inner.col1 + 1 }, patch, Buffer.alloc), /patch is/);
   const other = indexRestarts(vips!.encodeRegion(cut, inside, { quality: 90, restartInterval: index.interval / 2 }));
-  assert.throws(() => replaceIntervals(index, inner, other!), /restart interval/);
+  assert.throws(() => replaceIntervals(index, inner, other!, Buffer.alloc), /restart interval/);
 });
 
 test('a spliced export matches the frame export: the same file outside the mark\'s intervals, the same mark, the same metadata', { skip: vips ? false : 'no libvips binding here' }, async () => {

@@ -8,7 +8,8 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { Input } from '../../../electron/contract/index.ts';
 import { libvips } from '../../../electron/core/imaging/libvips.ts';
-import { renderExport, type WorkerJpeg } from '../../../electron/core/watermark/visible/pipeline.ts';
+import { SharedLease, withSharedCopy } from '../../../electron/core/jobs/shared-bytes.ts';
+import { renderExport, type PipelineDeps, type WorkerJpeg } from '../../../electron/core/watermark/visible/pipeline.ts';
 import { markingInWorker, markJpegInWorker } from '../../../electron/core/watermark/visible/worker-jpeg.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
@@ -70,6 +71,35 @@ test('where the worker cannot mark (no libvips binding) or fails, the export is 
     const inThread = await renderExport(deps(async (input) => markJpegInWorker(input)), src, job);
     assert.equal(markingInWorker.taken, before + 1);
     assert.ok(Buffer.concat(inThread.data).equals(framed));
+  }
+});
+
+/** A lease whose buffers are too small for any JPEG. */
+class TightLease extends SharedLease {
+  override take(bytes: number): Uint8Array {
+    return super.take(bytes).subarray(0, 64);
+  }
+}
+
+test('the worker hands its JPEG back in the caller\'s shared buffer when it fits, in memory of its own when not: the same file', { skip: vips ? false : 'no libvips binding here' }, async () => {
+  const pool = env.core.deps.pool;
+  const results: Uint8Array[] = [];
+  const keep = (jpeg: Uint8Array | null) => (jpeg && results.push(jpeg), jpeg);
+  // The splice (a 20 MP photo, one mark) and the worker's frame (tiled), each through the real worker threads.
+  const cases: [string, Pick<PipelineDeps, 'splice' | 'workerJpeg'>, typeof tiledMark][] = [
+    ['kleiber.jpg', { splice: (input) => withSharedCopy(input.source, async (source) => keep(await pool.run('watermark.splice', { ...input, source }))), workerJpeg: null }, cornerMark],
+    ['kite.jpg', { splice: null, workerJpeg: (input) => withSharedCopy(input.source, async (source) => keep(await pool.run('watermark.jpeg', { ...input, source }))) }, tiledMark],
+  ];
+  for (const [name, paths, mark] of cases) {
+    const src = await corpusSource(name);
+    const job = jpegJob(mark, work);
+    results.length = 0;
+    const lease = new SharedLease();
+    const files = [];
+    for (const l of [lease, new TightLease(), undefined]) files.push(Buffer.concat((await renderExport(inThreadDeps(paths), src, { ...job, lease: l })).data));
+    lease.release();
+    assert.deepEqual(results.map((r) => r.buffer instanceof SharedArrayBuffer), [true, false, false], `${name}: only the roomy lease's buffer was used`);
+    assert.ok(files[1]!.equals(files[0]!) && files[2]!.equals(files[0]!), `${name}: the same file whichever memory the JPEG came back in`);
   }
 });
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { exportPlatforms, ProofmarkError, type CallContext, type ExportedFile, type ExportResult, type ParsedInput, type WatermarkDesign } from '../../../contract/index.ts';
 import type { CoreDeps } from '../../deps.ts';
 import { looksLikeImageName } from '../../imaging/format.ts';
 import { runBatch } from '../../jobs/batch.ts';
+import { readShared, SharedLease } from '../../jobs/shared-bytes.ts';
 import { collectFiles } from '../../jobs/walk.ts';
 import { fontFile } from './fonts.ts';
 import { loadLogo } from './logo.ts';
@@ -100,14 +100,35 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
 
   // Writing (with its fsync) overlaps the next image's decoding instead of idling a lane.
   const writing = new Set<Promise<unknown>>();
+  // Sources are read into shared memory held until their export is written (see shared-bytes.ts).
   const exportOne = async (item: Item): Promise<{ published: Promise<ExportedFile> }> => {
+    const lease = new SharedLease();
+    let written: Promise<ExportedFile>;
+    try {
+      ({ written } = await renderAndWrite(item, lease));
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    writing.add(written);
+    const settle = () => {
+      writing.delete(written);
+      lease.release();
+    };
+    written.then(settle, settle);
+    while (writing.size > deps.config.concurrency) await Promise.race(writing).catch(() => {});
+    return { published: written };
+  };
+
+  /** Reads and renders one item; its writing (a promise of its own) goes on while the lane moves to the next. */
+  const renderAndWrite = async (item: Item, lease: SharedLease): Promise<{ written: Promise<ExportedFile> }> => {
     let src: SourceImage;
     let subdir = '';
     let name: string;
     if (item.kind === 'library') {
       const { item: image } = deps.library.get(item.id);
       const stored = deps.library.originalPath(item.id);
-      const bytes = await fs.readFile(stored).catch((err: unknown) => {
+      const bytes = await readShared(stored, lease).catch((err: unknown) => {
         throw new ProofmarkError('io_error', describeFsError(err, `The stored original of image #${item.id} cannot be read`));
       });
       const filename = path.basename(image.sourcePath).replace(/\.[^.]+$/, '');
@@ -116,7 +137,7 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
     } else {
       let bytes: Buffer;
       try {
-        bytes = await fs.readFile(item.path);
+        bytes = await readShared(item.path, lease);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') throw new ProofmarkError('not_found', `${item.path} no longer exists (moved or deleted after the export started).`);
@@ -127,13 +148,8 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
       name = filename;
       if (input.keepTree) subdir = path.dirname(item.relative) === '.' ? '' : path.dirname(item.relative);
     }
-    const rendered = await renderExport(pipeline, src, { design, settings, owner, now, reserve });
-    const published = publish(item, src, rendered, name, subdir);
-    writing.add(published);
-    const settle = () => writing.delete(published);
-    published.then(settle, settle);
-    while (writing.size > deps.config.concurrency) await Promise.race(writing).catch(() => {});
-    return { published };
+    const rendered = await renderExport(pipeline, src, { design, settings, owner, now, reserve, lease });
+    return { written: publish(item, src, rendered, name, subdir) };
   };
 
   const publish = async (item: Item, src: SourceImage, rendered: Rendered, name: string, subdir: string): Promise<ExportedFile> => {

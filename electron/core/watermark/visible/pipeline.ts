@@ -3,6 +3,7 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 import { ProofmarkError, type ExportFormat, type ExportSettings, type MarkGeometry, type Notice, type WatermarkDesign } from '../../../contract/index.ts';
 import { toDpi } from '../../imaging/density.ts';
 import { probeWithMetadata, undecodable, type ImageProbe } from '../../imaging/probe.ts';
+import type { SharedLease } from '../../jobs/shared-bytes.ts';
 import { prepareOverlay, type PreparedOverlay, type RawPixels } from './blend.ts';
 import { layoutMark, MIN_SIDE_FOR_MARK, relativeGeometry, scaleLayout, targetSize, type InkBox, type Layout } from './layout.ts';
 import { loadLogo, type StoredLogoLookup } from './logo.ts';
@@ -227,6 +228,8 @@ export interface RenderJob {
   now: Date;
   /** Waits until `bytes` of decoded pixels may be held; returns the release. */
   reserve?: (bytes: number) => Promise<() => void>;
+  /** Shared memory the caller holds until the export is written: a worker puts its JPEG there. */
+  lease?: SharedLease;
 }
 
 /** The header facts (format by magic bytes, size, orientation, density) and the metadata blocks to carry over, from one parse. */
@@ -341,17 +344,19 @@ async function libvipsExport(
   const layout = layoutMark(design, mark.ink, size.width, size.height);
   // The same colour decision as the frame path (keep the profile, or convert to sRGB); its pipeline is not used.
   const colour = upright(src.bytes, meta, size, 'jpeg', settings.colour, deps.pixelLimit);
+  // Room for the JPEG in the caller's memory; a larger one (rare at export quality) comes back in the worker's own.
+  const into = () => job.lease?.take(Math.ceil(src.bytes.byteLength * 1.5));
   const common = { source: src.bytes, quality: settings.quality, toSrgb: colour.srgb };
   let jpeg: Uint8Array | null = null;
   try {
     // The splice streams the file as stored: a turned one needs the whole image anyway.
     if (layout.mode === 'single' && (meta.orientation ?? 1) === 1 && deps.splice && splicing.applies(size.width * size.height)) {
       const { overlay, left, top } = await placeSingle(deps, mark, layout, design.opacity, 3);
-      jpeg = await deps.splice({ ...common, width: size.width, overlay, left, top });
+      jpeg = await deps.splice({ ...common, width: size.width, overlay, left, top, into: into() });
       if (jpeg) splicing.count();
     } else if (deps.workerJpeg && markingInWorker.applies(size.width * size.height)) {
       const { overlay, positions } = await placeMarks(deps, mark, layout, design.opacity, 3);
-      jpeg = await deps.workerJpeg({ ...common, ...size, overlay, positions });
+      jpeg = await deps.workerJpeg({ ...common, ...size, overlay, positions, into: into() });
       if (jpeg) markingInWorker.count();
     }
   } catch {

@@ -1,6 +1,6 @@
 import { extractIntervals, indexRestarts, intervalsCovering, rectPixels, replaceIntervals } from '../../imaging/jpeg-restart.ts';
 import { libvips } from '../../imaging/libvips.ts';
-import { ownCopy } from '../../jobs/shared-bytes.ts';
+import { resultCopy, resultSpace } from '../../jobs/shared-bytes.ts';
 import { blendPrepared, type PreparedOverlay } from './blend.ts';
 import { FastPath } from './fast-path.ts';
 
@@ -52,11 +52,13 @@ export interface SpliceInput {
   /** Where the overlay's top-left corner lies in the image. */
   left: number;
   top: number;
+  /** The caller's shared buffer for the result, used when it fits. */
+  into?: Uint8Array;
 }
 
 /**
- * The marked JPEG (without metadata) in memory of its own, so it can be handed to another thread
- * without a copy; null when libvips cannot be reached from this thread.
+ * The marked JPEG (without metadata), in the caller's buffer or in memory of its own (so it can
+ * be handed back without a copy); null when libvips cannot be reached from this thread.
  */
 export function spliceMarkedJpeg(input: SpliceInput): Uint8Array | null {
   const vips = libvips();
@@ -67,7 +69,7 @@ export function spliceMarkedJpeg(input: SpliceInput): Uint8Array | null {
     if (!plain) throw new Error('the re-encoded JPEG has no usable restart intervals');
     const box = { left: input.left, top: input.top, width: input.overlay.width, height: input.overlay.height };
     const inner = intervalsCovering(plain, box);
-    if (inner.row0 >= inner.row1 || inner.col0 >= inner.col1) return ownCopy(jpeg);
+    if (inner.row0 >= inner.row1 || inner.col0 >= inner.col1) return resultCopy(jpeg, input.into);
     // One interval (or MCU row) of context around the patch: the decoder's chroma upsampling reads
     // neighbouring samples, so the patch's own pixels decode exactly as in the whole file.
     const outer = intervalsCovering(plain, box, 1);
@@ -78,6 +80,6 @@ export function spliceMarkedJpeg(input: SpliceInput): Uint8Array | null {
     const region = rectPixels(plain, inner);
     const patch = indexRestarts(vips.encodeRegion(pixels, { ...region, left: region.left - at.left, top: region.top - at.top }, settings));
     if (!patch) throw new Error('the marked patch has no usable restart intervals');
-    return replaceIntervals(plain, inner, patch);
+    return replaceIntervals(plain, inner, patch, resultSpace(input.into));
   });
 }

@@ -1,5 +1,5 @@
 import { libvips } from '../../imaging/libvips.ts';
-import { ownCopy } from '../../jobs/shared-bytes.ts';
+import { resultCopy } from '../../jobs/shared-bytes.ts';
 import { blendPrepared, type PreparedOverlay } from './blend.ts';
 import { FastPath } from './fast-path.ts';
 import { SPOOL_MAX_BYTES } from './spool.ts';
@@ -29,6 +29,8 @@ export interface WorkerJpegInput {
   overlay: PreparedOverlay;
   /** Top-left corner of each copy of the overlay. */
   positions: Int32Array;
+  /** The caller's shared buffer for the result, used when it fits. */
+  into?: Uint8Array;
 }
 
 /**
@@ -48,12 +50,12 @@ class Kept {
 const frame = new Kept();
 const stored = new Kept();
 
-/** The marked JPEG (without metadata) in memory of its own, to be moved to the caller; null when libvips cannot be reached from this thread. */
+/** The marked JPEG (without metadata), in the caller's buffer or in memory of its own (moved to the caller); null when libvips cannot be reached from this thread. */
 export function markJpegInWorker(input: WorkerJpegInput): Uint8Array | null {
   const vips = libvips();
   if (!vips) return null;
   const pixels = { data: frame.take(input.width * input.height * 3), width: input.width, height: input.height, channels: 3 };
   vips.decodeJpegInto(input.source, pixels, { toSrgb: input.toSrgb, stored: (bytes) => stored.take(bytes) });
   blendPrepared(pixels, input.overlay, input.positions);
-  return vips.encodeJpeg(pixels, { quality: input.quality }, ownCopy);
+  return vips.encodeJpeg(pixels, { quality: input.quality }, (jpeg) => resultCopy(jpeg, input.into));
 }
