@@ -16,16 +16,24 @@ const KEEP_MAX_BYTES = 64 * 1024 * 1024;
 /** Kept buffers are let go once no batch has used them for this long. */
 const IDLE_MS = 10_000;
 let idle: NodeJS.Timeout | null = null;
+let lent = 0;
+
+/** How many shared buffers leases hold now (none once every batch has finished). */
+export function sharedBuffersLent(): number {
+  return lent;
+}
 
 function takeSpare(bytes: number): Uint8Array {
   if (idle) clearTimeout(idle);
   idle = null;
+  lent++;
   const i = spare.findIndex((b) => b.byteLength >= bytes);
   if (i >= 0) return spare.splice(i, 1)[0]!;
   return new Uint8Array(new SharedArrayBuffer(Math.ceil((bytes * 1.25) / 65536) * 65536));
 }
 
 function giveBack(buffer: Uint8Array): void {
+  lent--;
   if (buffer.byteLength > KEEP_MAX_BYTES) return;
   spare.push(buffer);
   spare.sort((x, y) => x.byteLength - y.byteLength);

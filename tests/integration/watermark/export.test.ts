@@ -9,6 +9,7 @@ import { dispatch } from '../../../electron/contract/dispatch.ts';
 import type { ExportResult, Input } from '../../../electron/contract/index.ts';
 import type { Core } from '../../../electron/core/index.ts';
 import { readStoredDensity } from '../../../electron/core/imaging/density.ts';
+import { sharedBuffersLent } from '../../../electron/core/jobs/shared-bytes.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
 import { makePhotoSet } from '../../helpers/photos.ts';
@@ -205,6 +206,7 @@ test('a file that vanishes mid-batch fails alone; the others are exported', asyn
   assert.equal(r.exported.length, 5);
   assert.deepEqual(r.failed.map((f) => [path.basename(f.source), f.error.replace(victim, 'X')]), [['photo-0004.jpg', 'X no longer exists (moved or deleted after the export started).']]);
   await noPartials(out);
+  assert.equal(sharedBuffersLent(), 0, 'the failed file\'s memory was handed back too');
 });
 
 test('an output folder that cannot be written is one clear error, before any work', async (t) => {
@@ -229,8 +231,9 @@ test('cancel: files already written stay valid, the rest are reported as not sta
   const out = outDir();
   const result = await dispatch(core.handlers, 'watermark.export', { ...exportInput([dir]), outDir: out }, {
     signal: controller.signal,
+    // A moment after the fifth file starts (and the sixth is being read ahead), as a click would.
     progress: (p) => {
-      if (p.done === 3) controller.abort();
+      if (p.done === 3) setImmediate(() => controller.abort());
     },
   });
   const r = (result as { value: ExportResult }).value;
@@ -240,6 +243,7 @@ test('cancel: files already written stay valid, the rest are reported as not sta
   assert.ok(r.failed.every((f) => /cancelled/.test(f.error)));
   for (const e of r.exported) assert.equal((await sharp(e.output).raw().toBuffer()).length, e.width * e.height * 3);
   assert.equal((await listFiles(out)).length, r.exported.length);
+  assert.equal(sharedBuffersLent(), 0, 'the memory of files read ahead but never started was handed back');
 });
 
 test('presets: save (the logo is kept in the library), use by name, export to JSON and import elsewhere', async () => {

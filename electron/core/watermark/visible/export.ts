@@ -102,10 +102,16 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
   const writing = new Set<Promise<unknown>>();
   // Sources are read into shared memory held until their export is written (see shared-bytes.ts).
   const exportOne = async (item: Item): Promise<{ published: Promise<ExportedFile> }> => {
-    const lease = new SharedLease();
+    const { lease, read } = reading(item);
+    reads.delete(item);
+    // The next item's file is read while this one renders, so a lane does not wait for the disk.
+    const following = items[item.n];
+    if (following && !ctx.signal.aborted) reading(following);
     let written: Promise<ExportedFile>;
     try {
-      ({ written } = await renderAndWrite(item, lease));
+      const { src, name, subdir } = await read;
+      const rendered = await renderExport(pipeline, src, { design, settings, owner, now, reserve, lease });
+      written = publish(item, src, rendered, name, subdir);
     } catch (err) {
       lease.release();
       throw err;
@@ -120,11 +126,20 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
     return { published: written };
   };
 
-  /** Reads and renders one item; its writing (a promise of its own) goes on while the lane moves to the next. */
-  const renderAndWrite = async (item: Item, lease: SharedLease): Promise<{ written: Promise<ExportedFile> }> => {
-    let src: SourceImage;
-    let subdir = '';
-    let name: string;
+  /** Reads started ahead of their items; a failed read fails its item when the item's turn comes. */
+  const reads = new Map<Item, { lease: SharedLease; read: Promise<{ src: SourceImage; name: string; subdir: string }> }>();
+  const reading = (item: Item) => {
+    let started = reads.get(item);
+    if (!started) {
+      const lease = new SharedLease();
+      started = { lease, read: readItem(item, lease) };
+      started.read.catch(() => {});
+      reads.set(item, started);
+    }
+    return started;
+  };
+
+  const readItem = async (item: Item, lease: SharedLease): Promise<{ src: SourceImage; name: string; subdir: string }> => {
     if (item.kind === 'library') {
       const { item: image } = deps.library.get(item.id);
       const stored = deps.library.originalPath(item.id);
@@ -132,24 +147,19 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
         throw new ProofmarkError('io_error', describeFsError(err, `The stored original of image #${item.id} cannot be read`));
       });
       const filename = path.basename(image.sourcePath).replace(/\.[^.]+$/, '');
-      src = { label: `#${item.id} ${image.title}`, bytes, imageId: item.id, filename, title: image.title };
-      name = image.title || filename;
-    } else {
-      let bytes: Buffer;
-      try {
-        bytes = await readShared(item.path, lease);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') throw new ProofmarkError('not_found', `${item.path} no longer exists (moved or deleted after the export started).`);
-        throw new ProofmarkError('io_error', describeFsError(err, `${item.path} cannot be read`));
-      }
-      const filename = path.basename(item.path).replace(/\.[^.]+$/, '');
-      src = { label: item.path, bytes, imageId: null, filename, title: filename };
-      name = filename;
-      if (input.keepTree) subdir = path.dirname(item.relative) === '.' ? '' : path.dirname(item.relative);
+      return { src: { label: `#${item.id} ${image.title}`, bytes, imageId: item.id, filename, title: image.title }, name: image.title || filename, subdir: '' };
     }
-    const rendered = await renderExport(pipeline, src, { design, settings, owner, now, reserve, lease });
-    return { written: publish(item, src, rendered, name, subdir) };
+    let bytes: Buffer;
+    try {
+      bytes = await readShared(item.path, lease);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new ProofmarkError('not_found', `${item.path} no longer exists (moved or deleted after the export started).`);
+      throw new ProofmarkError('io_error', describeFsError(err, `${item.path} cannot be read`));
+    }
+    const filename = path.basename(item.path).replace(/\.[^.]+$/, '');
+    const subdir = input.keepTree && path.dirname(item.relative) !== '.' ? path.dirname(item.relative) : '';
+    return { src: { label: item.path, bytes, imageId: null, filename, title: filename }, name: filename, subdir };
   };
 
   const publish = async (item: Item, src: SourceImage, rendered: Rendered, name: string, subdir: string): Promise<ExportedFile> => {
@@ -195,6 +205,8 @@ export async function runExport(deps: CoreDeps, pipeline: PipelineDeps, presets:
   };
 
   const outcomes = await runBatch(items, { concurrency: deps.config.concurrency, signal: ctx.signal, progress: ctx.progress, label: (i) => i.label, phase: 'export' }, exportOne);
+  // A read started for an item that a cancel then left unstarted.
+  for (const { lease, read } of reads.values()) await read.then(() => lease.release(), () => lease.release());
   const exported: ExportedFile[] = [];
   for (const o of outcomes) {
     const source = o.item.kind === 'library' ? `#${o.item.id}` : o.item.path;
