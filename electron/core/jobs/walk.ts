@@ -48,10 +48,11 @@ export async function collectFiles(
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
 
-  async function addFile(abs: string, relative: string) {
+  /** Keeps a file once per real path: `real` is known for a plain file in a resolved folder, else resolved here. */
+  async function addFile(abs: string, relative: string, known?: string) {
     let real: string;
     try {
-      real = await fs.realpath(abs);
+      real = known ?? (await fs.realpath(abs));
     } catch (err) {
       errors.push(walkError(err as NodeJS.ErrnoException, abs));
       return;
@@ -79,21 +80,29 @@ export async function collectFiles(
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
+    // Entries give their type without a stat (a folder of thousands of photos costs one read);
+    // only links are followed with one.
     for (const e of entries) {
       const abs = path.join(dir, e.name);
-      let stat;
-      try {
-        stat = await fs.stat(abs);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        // A dangling or looping link among other files: report it only if it looks like an image.
-        if (code === 'ELOOP' || opts.accept(e.name)) errors.push(walkError(err as NodeJS.ErrnoException, abs));
-        continue;
+      const link = e.isSymbolicLink();
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (link) {
+        try {
+          const stat = await fs.stat(abs);
+          isDir = stat.isDirectory();
+          isFile = stat.isFile();
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          // A dangling or looping link among other files: report it only if it looks like an image.
+          if (code === 'ELOOP' || opts.accept(e.name)) errors.push(walkError(err as NodeJS.ErrnoException, abs));
+          continue;
+        }
       }
-      if (stat.isDirectory()) {
+      if (isDir) {
         if (opts.recursive && !e.name.startsWith('.')) await walk(abs, root, depth + 1);
-      } else if (stat.isFile() && opts.accept(e.name)) {
-        await addFile(abs, path.relative(root, abs));
+      } else if (isFile && opts.accept(e.name)) {
+        await addFile(abs, path.relative(root, abs), link ? undefined : path.join(real, e.name));
       }
     }
   }
