@@ -9,37 +9,55 @@ import fs from 'node:fs/promises';
  * watermark benchmark).
  */
 
-const spare: Uint8Array[] = [];
+/**
+ * Shared buffers kept for reuse, smallest first: a request takes the smallest that fits. At most
+ * `keep` are kept (the smallest go first), none over `maxBytes`, and all are let go once none has
+ * been handed back for 10 s. Fresh ones get `headroom` (a factor) so that a slightly larger
+ * request next time still fits.
+ */
+export class SharedBufferPool {
+  #spare: Uint8Array[] = [];
+  #idle: NodeJS.Timeout | null = null;
+  #lent = 0;
+  readonly #limits: { keep: number; maxBytes: number; headroom: number };
+
+  constructor(limits: { keep: number; maxBytes: number; headroom: number }) {
+    this.#limits = limits;
+  }
+
+  /** How many buffers are taken and not yet given back. */
+  get lent(): number {
+    return this.#lent;
+  }
+
+  take(bytes: number): Uint8Array {
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = null;
+    this.#lent++;
+    const i = this.#spare.findIndex((b) => b.byteLength >= bytes);
+    if (i >= 0) return this.#spare.splice(i, 1)[0]!;
+    return new Uint8Array(new SharedArrayBuffer(Math.ceil((bytes * this.#limits.headroom) / 65536) * 65536));
+  }
+
+  /** Hands a buffer back: nothing may read or write it afterwards. */
+  give(buffer: Uint8Array): void {
+    this.#lent--;
+    if (buffer.byteLength <= this.#limits.maxBytes) {
+      this.#spare.push(buffer);
+      this.#spare.sort((x, y) => x.byteLength - y.byteLength);
+      if (this.#spare.length > this.#limits.keep) this.#spare.shift();
+    }
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => (this.#spare.length = 0), 10_000).unref();
+  }
+}
+
 /** Two lanes, each with a source and a result, and as many images again still being written. */
-const KEEP_COUNT = 8;
-const KEEP_MAX_BYTES = 64 * 1024 * 1024;
-/** Kept buffers are let go once no batch has used them for this long. */
-const IDLE_MS = 10_000;
-let idle: NodeJS.Timeout | null = null;
-let lent = 0;
+const bytePool = new SharedBufferPool({ keep: 8, maxBytes: 64 * 1024 * 1024, headroom: 1.25 });
 
 /** How many shared buffers leases hold now (none once every batch has finished). */
 export function sharedBuffersLent(): number {
-  return lent;
-}
-
-function takeSpare(bytes: number): Uint8Array {
-  if (idle) clearTimeout(idle);
-  idle = null;
-  lent++;
-  const i = spare.findIndex((b) => b.byteLength >= bytes);
-  if (i >= 0) return spare.splice(i, 1)[0]!;
-  return new Uint8Array(new SharedArrayBuffer(Math.ceil((bytes * 1.25) / 65536) * 65536));
-}
-
-function giveBack(buffer: Uint8Array): void {
-  lent--;
-  if (buffer.byteLength > KEEP_MAX_BYTES) return;
-  spare.push(buffer);
-  spare.sort((x, y) => x.byteLength - y.byteLength);
-  if (spare.length > KEEP_COUNT) spare.shift();
-  if (idle) clearTimeout(idle);
-  idle = setTimeout(() => (spare.length = 0), IDLE_MS).unref();
+  return bytePool.lent;
 }
 
 /** Shared buffers held for one piece of work (one image of a batch) and handed back together. */
@@ -48,14 +66,14 @@ export class SharedLease {
 
   /** A shared buffer of at least `bytes`, held until release(). */
   take(bytes: number): Uint8Array {
-    const buffer = takeSpare(bytes);
+    const buffer = bytePool.take(bytes);
     this.#held.push(buffer);
     return buffer;
   }
 
   /** Hands every buffer back for reuse: nothing may read or write them afterwards. */
   release(): void {
-    for (const b of this.#held) giveBack(b);
+    for (const b of this.#held) bytePool.give(b);
     this.#held = [];
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Sharp } from 'sharp';
+import { SharedBufferPool } from '../../jobs/shared-bytes.ts';
 import type { RawPixels } from './blend.ts';
 
 /**
@@ -64,42 +65,17 @@ function removeStale(dir: string): void {
   }
 }
 
-/** Free frame buffers, reused by the next images; dropped when exports pause. */
-const free: Buffer[] = [];
-const MAX_FREE = 4;
 /**
  * Frames up to this size (~53 MP RGB, ~40 MP RGBA) are spooled and kept between images. Larger ones
  * would get a fresh buffer anyway and briefly hold twice their size (file + buffer), so they are
  * decoded in memory.
  */
 export const SPOOL_MAX_BYTES = 160 * 1024 * 1024;
-const MAX_KEPT_BYTES = SPOOL_MAX_BYTES;
-let idleTimer: NodeJS.Timeout | null = null;
-
-function takeBuffer(bytes: number): Buffer {
-  let best = -1;
-  for (let i = 0; i < free.length; i++) {
-    if (free[i]!.length >= bytes && (best < 0 || free[i]!.length < free[best]!.length)) best = i;
-  }
-  if (best >= 0) return free.splice(best, 1)[0]!;
-  // None large enough: a smaller free one will not be reused for this size either.
-  if (free.length) free.sort((a, b) => a.length - b.length).shift();
-  // Shared memory, so the hidden mark's workers can mark the frame where it lies (no copy).
-  return Buffer.from(new SharedArrayBuffer(bytes));
-}
-
-function giveBuffer(buf: Buffer): void {
-  if (buf.length <= MAX_KEPT_BYTES) {
-    free.push(buf);
-    while (free.length > MAX_FREE) free.sort((a, b) => b.length - a.length).pop();
-  }
-  if (idleTimer) clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => {
-    free.length = 0;
-    idleTimer = null;
-  }, 10_000);
-  idleTimer.unref();
-}
+/**
+ * Frame buffers reused by the next images, dropped when exports pause. Shared memory, so the
+ * hidden mark's workers can mark the frame where it lies (no copy).
+ */
+const frames = new SharedBufferPool({ keep: 4, maxBytes: SPOOL_MAX_BYTES, headroom: 1 });
 
 export interface SpooledFrame {
   raw: RawPixels;
@@ -136,7 +112,7 @@ export async function spoolFrame(img: Sharp): Promise<SpooledFrame | null> {
       const coding = header.readInt32LE(24);
       if (bandFormat !== 0 || coding !== 0 || (channels !== 3 && channels !== 4)) return null;
       const bytes = width * height * channels;
-      const buf = takeBuffer(bytes);
+      const buf = frames.take(bytes);
       let done = 0;
       while (done < bytes) {
         const { bytesRead } = await handle.read(buf, done, bytes - done, VIPS_HEADER + done);
@@ -144,7 +120,7 @@ export async function spoolFrame(img: Sharp): Promise<SpooledFrame | null> {
         done += bytesRead;
       }
       if (done !== bytes) {
-        giveBuffer(buf);
+        frames.give(buf);
         return null;
       }
       let released = false;
@@ -154,7 +130,7 @@ export async function spoolFrame(img: Sharp): Promise<SpooledFrame | null> {
         release: () => {
           if (released) return;
           released = true;
-          giveBuffer(buf);
+          frames.give(buf);
         },
       };
     } finally {
