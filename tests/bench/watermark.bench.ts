@@ -10,7 +10,7 @@
 // then 24 MP copies stored turned with EXIF orientation 6, as phones write them: (a), (b) and (b″),
 // (b) on sharp's frame; then a 200-file 24 MP batch of (a), (b) (peak RSS), (b′) and (c), taking
 // turns for two rounds.
-// Environment: BENCH_FILES_24, BENCH_FILES_4, BENCH_RSS_FILES, BENCH_ROUNDS, BENCH_RSS_ROUNDS.
+// Environment: BENCH_FILES_24, BENCH_FILES_4, BENCH_RSS_FILES, BENCH_ROUNDS, BENCH_TURNED_ROUNDS, BENCH_RSS_ROUNDS.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -28,7 +28,8 @@ const FILES_24 = Number(process.env.BENCH_FILES_24 ?? 24);
 const FILES_4 = Number(process.env.BENCH_FILES_4 ?? 96);
 const RSS_FILES = Number(process.env.BENCH_RSS_FILES ?? 200);
 const RSS_ROUNDS = Number(process.env.BENCH_RSS_ROUNDS ?? 2);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const TURNED_ROUNDS = Number(process.env.BENCH_TURNED_ROUNDS ?? 3);
 const QUALITY = 90;
 const IN_FLIGHT = 2;
 // Debian's ImageMagick; /usr/local/bin/convert may be a stand-in.
@@ -44,6 +45,33 @@ interface Measure {
   peakRssMiB: number;
   note?: string;
 }
+
+/** One round: each method's measure, the methods run one after another. */
+type Round = Map<string, Measure>;
+
+const rate = (m: Measure) => m.files / m.seconds;
+
+function median(values: number[]): number {
+  const s = [...values].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** A method's median round by images/s, with the highest peak RSS of all its rounds. */
+function typical(rounds: Round[], method: string): Measure {
+  const all = rounds.map((r) => r.get(method)!);
+  const byRate = [...all].sort((x, y) => rate(x) - rate(y));
+  return { ...byRate[(byRate.length - 1) >> 1]!, peakRssMiB: Math.max(...all.map((m) => m.peakRssMiB)) };
+}
+
+/** Per round, `of`'s images/s over `against`'s (an images/s of the same round). */
+function ratios(rounds: Round[], of: string, against: (round: Round) => number): number[] {
+  return rounds.map((r) => rate(r.get(of)!) / against(r));
+}
+
+/** Images/s of (a), sharp's plain re-encode, in a round. */
+const plain = (r: Round) => rate(r.get('sharp')!);
+const bestImageMagick = (r: Round) => Math.max(rate(r.get('im-convert')!), rate(r.get('im-mogrify')!));
 
 const corner = (logo: string): WatermarkDesignInput => ({
   text: { content: TEXT, colour: '#ffffff' },
@@ -158,7 +186,9 @@ function imMark(width: number, height: number, logo: string): string[] {
   ];
 }
 
-async function imageMagick(method: 'im-convert' | 'im-mogrify', dir: string, out: string, logo: string): Promise<Measure> {
+type ImMethod = 'im-convert' | 'im-mogrify';
+
+async function imageMagick(method: ImMethod, dir: string, out: string, logo: string): Promise<Measure> {
   const list = await files(dir);
   const meta = await sharp(list[0]!).metadata();
   const logoSized = path.join(out, '..', `logo-${meta.width}.png`);
@@ -221,89 +251,86 @@ async function main() {
     execFileSync('rm', ['-rf', out]);
     return JSON.parse(r.stdout) as Measure;
   };
-  // Other work on the machine only ever slows a run down: the methods take turns, round after
-  // round, and each keeps its fastest round (with the highest peak RSS of all its rounds).
-  const bestOf = (methods: string[], dir: string, rounds: number): Map<string, Measure> => {
-    const best = new Map<string, Measure>();
-    for (let i = 0; i < rounds; i++) {
-      for (const method of methods) {
-        const m = run(method, dir);
-        const b = best.get(method);
-        const peakRssMiB = Math.max(m.peakRssMiB, b?.peakRssMiB ?? 0);
-        best.set(method, { ...(!b || m.seconds < b.seconds ? m : b), peakRssMiB });
-      }
+  // The machine's speed drifts over minutes (the same plain re-encode took 0.034–0.042 CPU s per
+  // 4 MP image in different runs), so a ratio is only fair between methods run side by side: the
+  // methods take turns, round after round, and a ratio is the median over rounds of the ratio
+  // within a round. A method's row shows its median round (with the highest peak RSS of all its
+  // rounds).
+  const takeTurns = async (methods: string[], dir: string, count: number): Promise<Round[]> => {
+    const rounds: Round[] = [];
+    for (let i = 0; i < count; i++) {
+      const round: Round = new Map();
+      for (const method of methods) round.set(method, method.startsWith('im-') ? await runIm(method as ImMethod, dir) : run(method, dir));
+      rounds.push(round);
     }
-    return best;
+    return rounds;
   };
-
   console.log(`Watermark export benchmark — ${os.availableParallelism()} cores, Node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}, ${execFileSync(CONVERT, ['-version']).toString().split('\n')[0]!.replace('Version: ', '')}`);
-  console.log(`JPEG quality ${QUALITY}, two images in flight, after two warm-up images per lane; each method in its own process; (a), (b0), (b), (b′), (c), (c′) take turns for ${ROUNDS} rounds and keep their fastest, with the highest peak RSS of their rounds (others: 1 round); the ${RSS_FILES}-file batch likewise for ${RSS_ROUNDS} rounds.\n`);
+  console.log(`JPEG quality ${QUALITY}, two images in flight, after two warm-up images per lane; each method in its own process. The methods of a set take turns for ${ROUNDS} rounds (EXIF-turned: ${TURNED_ROUNDS}, the ${RSS_FILES}-file batch: ${RSS_ROUNDS}); a row shows the method's median round and the highest peak RSS of its rounds; "vs (a)" and the verdicts are medians over rounds of the ratio within a round.\n`);
   console.log('| set | method | files | images/s | CPU s/image | peak RSS MiB | vs (a) |');
   console.log('|---|---|---|---|---|---|---|');
-  const rate = (m: Measure) => m.files / m.seconds;
-  /** Prints a set's rows, each against the first row's (a); returns (a)'s images/s. */
-  const printRows = (set: string, rows: [string, Measure][]): number => {
-    const a = rate(rows[0]![1]);
-    for (const [label, m] of rows) {
-      console.log(`| ${set} | ${label} | ${m.files} | ${rate(m).toFixed(2)} | ${(m.cpuSeconds / m.files).toFixed(3)} | ${m.peakRssMiB.toFixed(0)}${m.note ? ` (${m.note})` : ''} | ${(rate(m) / a).toFixed(2)} |`);
+  /** Prints a set's rows; each ratio is against the first row's method, round by round. */
+  const printRows = (set: string, rounds: Round[], rows: [string, string][]): void => {
+    const base = rows[0]![1];
+    for (const [label, method] of rows) {
+      const m = typical(rounds, method);
+      const vs = median(ratios(rounds, method, (r) => rate(r.get(base)!)));
+      console.log(`| ${set} | ${label} | ${m.files} | ${rate(m).toFixed(2)} | ${(m.cpuSeconds / m.files).toFixed(3)} | ${m.peakRssMiB.toFixed(0)}${m.note ? ` (${m.note})` : ''} | ${vs.toFixed(2)} |`);
     }
-    return a;
   };
+  const fmt = (xs: number[], digits = 2) => xs.map((x) => x.toFixed(digits)).join(', ');
   const verdicts: string[] = [];
   for (const s of sets) {
     run('sharp', s.dir); // warm the page cache
-    const ours = bestOf(['sharp', 'nomark', 'corner', 'corner-frame', 'tiled', 'tiled-frame'], s.dir, ROUNDS);
-    const rows: [string, Measure][] = [
-      ['(a) sharp decode + encode, no mark', ours.get('sharp')!],
-      ['(a′) same with sharp\'s default JPEG settings (Huffman optimisation)', run('sharp-defaults', s.dir)],
-      ['(b0) ProofMark export with no mark (decoding streams into the encoder; metadata, safe write)', ours.get('nomark')!],
-      ['(b) ProofMark, corner text + logo', ours.get('corner')!],
-      ['(b′) the same with splicing off (marked on the worker\'s frame; under 12 MP (b) is this)', ours.get('corner-frame')!],
-      ['(c) ProofMark, tiled text', ours.get('tiled')!],
-      ['(c′) the same on sharp\'s frame (marking in the worker off)', ours.get('tiled-frame')!],
-      ['(e) ProofMark, hidden mark + corner text + logo (no target)', run('hidden', s.dir)],
-      ['(d1) ImageMagick convert per file, 2 in parallel', await runIm('im-convert', s.dir)],
-      ['(d2) ImageMagick mogrify, one process', await runIm('im-mogrify', s.dir)],
-    ];
-    const a = printRows(s.label, rows);
-    const b = rate(rows[3]![1]);
-    const c = rate(rows[5]![1]);
-    const im = Math.max(rate(rows[8]![1]), rate(rows[9]![1]));
+    const rounds = await takeTurns(['sharp', 'sharp-defaults', 'nomark', 'corner', 'corner-frame', 'tiled', 'tiled-frame', 'hidden', 'im-convert', 'im-mogrify'], s.dir, ROUNDS);
+    printRows(s.label, rounds, [
+      ['(a) sharp decode + encode, no mark', 'sharp'],
+      ['(a′) same with sharp\'s default JPEG settings (Huffman optimisation)', 'sharp-defaults'],
+      ['(b0) ProofMark export with no mark (decoding streams into the encoder; metadata, safe write)', 'nomark'],
+      ['(b) ProofMark, corner text + logo', 'corner'],
+      ['(b′) the same with splicing off (marked on the worker\'s frame; under 12 MP (b) is this)', 'corner-frame'],
+      ['(c) ProofMark, tiled text', 'tiled'],
+      ['(c′) the same on sharp\'s frame (marking in the worker off)', 'tiled-frame'],
+      ['(e) ProofMark, hidden mark + corner text + logo (no target)', 'hidden'],
+      ['(d1) ImageMagick convert per file, 2 in parallel', 'im-convert'],
+      ['(d2) ImageMagick mogrify, one process', 'im-mogrify'],
+    ]);
+    const b = ratios(rounds, 'corner', plain);
+    const c = ratios(rounds, 'tiled', plain);
+    const im = ratios(rounds, 'corner', bestImageMagick);
     const imTarget = s.label === '24 MP' ? 2 : 3;
-    verdicts.push(`${s.label}: (b)/(a) = ${(b / a).toFixed(2)} (target ≥ 0.85) ${b / a >= 0.85 ? 'met' : 'MISSED'}; (c)/(a) = ${(c / a).toFixed(2)} (target ≥ 0.70) ${c / a >= 0.7 ? 'met' : 'MISSED'}; (b)/best ImageMagick = ${(b / im).toFixed(1)}x (target ≥ ${imTarget}x) ${b / im >= imTarget ? 'met' : 'MISSED'}`);
+    const verdict = (xs: number[], target: number, digits = 2, unit = '') => `${median(xs).toFixed(digits)}${unit} (target ≥ ${target}${unit}) ${median(xs) >= target ? 'met' : 'MISSED'}; per round ${fmt(xs, digits)}`;
+    verdicts.push(`${s.label}: (b)/(a) = ${verdict(b, 0.85)}\n${s.label}: (c)/(a) = ${verdict(c, 0.7)}\n${s.label}: (b)/best ImageMagick = ${verdict(im, imTarget, 1, '×')}`);
   }
 
   // Phone photos: the same 24 MP pictures stored turned, with EXIF orientation 6.
   const turnedDir = path.join(root, 'p24-turned');
   await makeSet(turnedDir, FILES_24, 6000, 4000, true);
-  const turned = bestOf(['sharp', 'corner', 'corner-sharp-frame'], turnedDir, 2);
-  printRows('24 MP, EXIF-turned', [
-    ['(a) sharp decode + turn + encode, no mark', turned.get('sharp')!],
-    ['(b) ProofMark, corner text + logo (turned on the worker\'s frame)', turned.get('corner')!],
-    ['(b″) the same on sharp\'s frame (marking in the worker off)', turned.get('corner-sharp-frame')!],
+  printRows('24 MP, EXIF-turned', await takeTurns(['sharp', 'corner', 'corner-sharp-frame'], turnedDir, TURNED_ROUNDS), [
+    ['(a) sharp decode + turn + encode, no mark', 'sharp'],
+    ['(b) ProofMark, corner text + logo (turned on the worker\'s frame)', 'corner'],
+    ['(b″) the same on sharp\'s frame (marking in the worker off)', 'corner-sharp-frame'],
   ]);
 
   const rssDir = path.join(root, 'p24-rss');
   await makeSet(rssDir, RSS_FILES, 6000, 4000);
   // A long batch, as designers run them: one-time costs fade, and (a) runs it too for the ratio.
   // One pass of 200 files drifts with the machine (two runs here had (a) at 12.4 and 13.2 images/s,
-  // (b) at 10.6 and 9.0): the methods take turns and keep their fastest round, as above.
-  const longBest = bestOf(['sharp', 'corner', 'corner-frame', 'tiled'], rssDir, RSS_ROUNDS);
-  const long: [string, Measure][] = [
-    ['(a) sharp decode + encode, no mark', longBest.get('sharp')!],
-    ['(b) ProofMark, corner text + logo', longBest.get('corner')!],
-    ['(b′) the same with splicing off', longBest.get('corner-frame')!],
-    ['(c) ProofMark, tiled text', longBest.get('tiled')!],
-  ];
-  const longA = printRows(`24 MP, ${RSS_FILES} files`, long);
-  const big = long[1]![1];
-  const bigTiled = long[3]![1];
+  // (b) at 10.6 and 9.0): the methods take turns, as above.
+  const long = await takeTurns(['sharp', 'corner', 'corner-frame', 'tiled'], rssDir, RSS_ROUNDS);
+  printRows(`24 MP, ${RSS_FILES} files`, long, [
+    ['(a) sharp decode + encode, no mark', 'sharp'],
+    ['(b) ProofMark, corner text + logo', 'corner'],
+    ['(b′) the same with splicing off', 'corner-frame'],
+    ['(c) ProofMark, tiled text', 'tiled'],
+  ]);
+  const peak = Math.max(typical(long, 'corner').peakRssMiB, typical(long, 'tiled').peakRssMiB);
   console.log('');
   for (const v of verdicts) console.log(v);
-  console.log(`${RSS_FILES}-file 24 MP batch: (b)/(a) = ${(rate(big) / longA).toFixed(2)}, (c)/(a) = ${(rate(bigTiled) / longA).toFixed(2)}; peak RSS of (b) ${big.peakRssMiB.toFixed(0)} MiB, of (c) ${bigTiled.peakRssMiB.toFixed(0)} MiB (target < 700) ${Math.max(big.peakRssMiB, bigTiled.peakRssMiB) < 700 ? 'met' : 'MISSED'}`);
+  console.log(`${RSS_FILES}-file 24 MP batch: (b)/(a) = ${median(ratios(long, 'corner', plain)).toFixed(2)}, (c)/(a) = ${median(ratios(long, 'tiled', plain)).toFixed(2)}; peak RSS of (b) ${typical(long, 'corner').peakRssMiB.toFixed(0)} MiB, of (c) ${typical(long, 'tiled').peakRssMiB.toFixed(0)} MiB (target < 700) ${peak < 700 ? 'met' : 'MISSED'}`);
   await fs.rm(root, { recursive: true, force: true });
 
-  async function runIm(method: 'im-convert' | 'im-mogrify', dir: string): Promise<Measure> {
+  async function runIm(method: ImMethod, dir: string): Promise<Measure> {
     const out = path.join(root, `out-${runs++}`);
     try {
       return await imageMagick(method, dir, out, logo);
