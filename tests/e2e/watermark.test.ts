@@ -68,6 +68,7 @@ describe('Watermark screen in Chromium through the bridge', { skip: skip ?? fals
     await app.page.getByTestId('export-start').click();
     await app.page.getByTestId('export-summary').waitFor({ timeout: 60_000 });
     assert.match(await app.page.getByTestId('export-summary').innerText(), /2 exported, 0 failed/);
+    assert.ok((await app.page.getByTestId('export-written').innerText()).includes(out), 'the summary names the output folder');
     await app.screenshot('watermark-export-summary');
     await app.page.getByTestId('export-close').click();
     const files = (await fs.readdir(out)).sort();
@@ -75,10 +76,25 @@ describe('Watermark screen in Chromium through the bridge', { skip: skip ?? fals
     assert.ok(files.every((f) => f.endsWith('.jpg')));
   });
 
-  test('dropped files are previewed and listed; the screen in Chinese', async () => {
+  test('dropped files are previewed, listed and exported; the summary gives each note with its files', async () => {
     await dropFiles(app.page, '[data-testid="watermark-drop"]', [corpusFile('coffee.png')]);
     await app.page.getByTestId('source-file').first().waitFor();
     await app.page.getByTestId('preview-after').waitFor();
+    // coffee.png has no EXIF: the Artist token has no value, which the export notes.
+    await app.page.getByTestId('design-text').fill('© {exif.Artist} ProofMark');
+    const dropped = path.join(out, 'dropped');
+    await app.page.getByTestId('export-open').click();
+    await app.page.getByTestId('export-outdir').fill(dropped);
+    await app.page.getByTestId('export-start').click();
+    await app.page.getByTestId('export-summary').waitFor({ timeout: 60_000 });
+    assert.match(await app.page.getByTestId('export-summary').innerText(), /1 exported, 0 failed/);
+    assert.match(await app.page.getByTestId('export-notes').innerText(), /\{exif\.Artist\} has no value for this image.*coffee\.png/s);
+    await app.screenshot('watermark-export-notes');
+    await app.page.getByTestId('export-close').click();
+    assert.deepEqual(await fs.readdir(dropped), ['coffee.jpg']);
+  });
+
+  test('the screen in Chinese', async () => {
     await app.page.getByText('中文').click();
     await app.page.getByTestId('nav-watermark').getByText('水印').waitFor();
     await app.page.waitForTimeout(300);

@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import type { ExportResult, ExportFormat, Input, PlatformId, Resize, Rights } from '../../../../electron/contract/index.ts';
 import { api } from '../../api.ts';
 import { JobProgress } from '../../components/JobProgress.tsx';
-import { useFileError } from '../../components/notice.ts';
+import { baseName } from '../../components/files.ts';
+import { useFileError, useWording } from '../../components/notice.ts';
 import { useJob } from '../../components/useJob.ts';
 
 export interface ExportOptions {
@@ -37,7 +38,22 @@ export const defaultExportOptions: ExportOptions = {
   platform: 'generic',
 };
 
-/** Export settings, then a progress bar with cancel, then the summary with per-file errors. */
+/** Each distinct note of a batch (the CMYK conversion, an empty token, …) with the files it applies to. */
+function useBatchNotes(result: ExportResult | null): { note: string; files: string[] }[] {
+  const word = useWording();
+  const notes = new Map<string, string[]>();
+  for (const f of result?.exported ?? []) {
+    for (const w of f.warnings) {
+      const note = word(w, w.text);
+      notes.set(note, [...(notes.get(note) ?? []), baseName(f.source)]);
+    }
+  }
+  return [...notes].map(([note, files]) => ({ note, files }));
+}
+
+const NAMES_SHOWN = 5;
+
+/** Export settings, then a progress bar with cancel, then the summary with per-file errors and notes. */
 export function ExportDialog({ opened, onClose, options, onOptions, request, count }: {
   opened: boolean;
   onClose: () => void;
@@ -55,6 +71,7 @@ export function ExportDialog({ opened, onClose, options, onOptions, request, cou
   // The summary stays until it is closed; the next opening starts with the settings again.
   const [dismissed, setDismissed] = useState<ExportResult | null>(null);
   const result = job.result !== dismissed ? job.result : null;
+  const notes = useBatchNotes(result);
 
   const start = () => {
     const cleanRights = Object.fromEntries(Object.entries(rights).filter(([, v]) => typeof v === 'string' && v.trim())) as Rights;
@@ -71,7 +88,25 @@ export function ExportDialog({ opened, onClose, options, onOptions, request, cou
             <Text fw={500}>{t('export.done', { exported: result.exported.length, failed: result.failed.length })}</Text>
             {result.cancelled ? <Text size="sm">{t('export.cancelled')}</Text> : null}
             {result.notes.map((n) => <Text key={n} size="sm">{n}</Text>)}
+            {result.exported.length ? <Text size="sm" data-testid="export-written">{t('export.written', { dir: result.outDir, seconds: Math.max(0.1, result.seconds).toFixed(1) })}</Text> : null}
           </Alert>
+          {notes.length ? (
+            <>
+              <Text size="sm" fw={500}>{t('export.notes')}</Text>
+              <ScrollArea.Autosize mah={200}>
+                <List size="xs" data-testid="export-notes">
+                  {notes.map(({ note, files }) => (
+                    <List.Item key={note}>
+                      {note}
+                      <Text component="span" size="xs" c="dimmed">
+                        {' — '}{files.slice(0, NAMES_SHOWN).join(', ')}{files.length > NAMES_SHOWN ? t('export.moreFiles', { count: files.length - NAMES_SHOWN }) : ''}
+                      </Text>
+                    </List.Item>
+                  ))}
+                </List>
+              </ScrollArea.Autosize>
+            </>
+          ) : null}
           {result.failed.length ? (
             <>
               <Text size="sm" fw={500}>{t('export.failures')}</Text>
