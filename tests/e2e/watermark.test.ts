@@ -64,6 +64,7 @@ describe('Watermark screen in Chromium through the bridge', { skip: skip ?? fals
   test('export: settings, progress, summary; the files are on disk', async () => {
     await app.page.getByTestId('export-open').click();
     await app.page.getByTestId('export-outdir').fill(out);
+    assert.equal(await app.page.getByTestId('export-quality-value').innerText(), '90');
     await app.screenshot('watermark-export-settings');
     await app.page.getByTestId('export-start').click();
     await app.page.getByTestId('export-summary').waitFor({ timeout: 60_000 });

@@ -17,10 +17,14 @@ export const defaultDesign: WatermarkDesign = {
   layout: { mode: 'single', anchor: 'bottom-right', margin: 3 },
 };
 
-function Labelled({ label, children }: { label: string; children: ReactNode }) {
+/** A control under its label; a slider's current value is shown beside the label, not only while dragging. */
+function Labelled({ label, value, children }: { label: string; value?: string; children: ReactNode }) {
   return (
     <Stack gap={2}>
-      <Text size="sm" fw={500}>{label}</Text>
+      <Group justify="space-between" gap="xs">
+        <Text size="sm" fw={500}>{label}</Text>
+        {value !== undefined ? <Text size="sm" c="dimmed">{value}</Text> : null}
+      </Group>
       {children}
     </Stack>
   );
@@ -59,10 +63,10 @@ export function DesignPanel({ design, onChange, owner, onOwner }: { design: Wate
         </Labelled>
         <ColorInput size="xs" label={t('design.colour')} value={text.colour} format="hex" onChange={(v) => /^#[0-9a-f]{6}$/i.test(v) && set({ text: { ...text, colour: v } })} />
       </Group>
-      <Labelled label={t('design.opacity')}>
+      <Labelled label={t('design.opacity')} value={`${Math.round(design.opacity * 100)}%`}>
         <Slider min={0.05} max={1} step={0.05} value={design.opacity} onChange={(v) => set({ opacity: v })} label={(v) => `${Math.round(v * 100)}%`} data-testid="design-opacity" />
       </Labelled>
-      <Labelled label={t('design.size')}>
+      <Labelled label={t('design.size')} value={`${design.size}%`}>
         <Slider min={0.5} max={20} step={0.5} value={design.size} onChange={(v) => set({ size: v })} label={(v) => `${v}%`} data-testid="design-size" />
       </Labelled>
       <Group grow>
@@ -71,7 +75,7 @@ export function DesignPanel({ design, onChange, owner, onOwner }: { design: Wate
       </Group>
       {design.outline ? (
         <Group grow align="end">
-          <Labelled label={t('design.outlineWidth')}>
+          <Labelled label={t('design.outlineWidth')} value={`${design.outline.width}%`}>
             <Slider min={1} max={20} step={1} value={design.outline.width} onChange={(v) => set({ outline: { ...design.outline!, width: v } })} />
           </Labelled>
           <ColorInput size="xs" value={design.outline.colour} format="hex" onChange={(v) => /^#[0-9a-f]{6}$/i.test(v) && set({ outline: { ...design.outline!, colour: v } })} />
@@ -91,7 +95,7 @@ export function DesignPanel({ design, onChange, owner, onOwner }: { design: Wate
       {design.logo ? (
         <>
           <Text size="xs" c="dimmed" truncate="start" title={design.logo.ref}>{design.logo.ref.startsWith('sha256:') ? design.logo.ref.slice(0, 19) : design.logo.ref}</Text>
-          <Labelled label={t('design.logoScale')}>
+          <Labelled label={t('design.logoScale')} value={`×${design.logo.scale}`}>
             <Slider min={0.2} max={5} step={0.1} value={design.logo.scale} onChange={(v) => set({ logo: { ...design.logo!, scale: v } })} />
           </Labelled>
           <SegmentedControl size="xs" value={design.logo.position} onChange={(v) => set({ logo: { ...design.logo!, position: v as 'left' | 'above' } })} data={[{ value: 'left', label: t('design.logoLeft') }, { value: 'above', label: t('design.logoAbove') }]} />
@@ -118,16 +122,16 @@ export function DesignPanel({ design, onChange, owner, onOwner }: { design: Wate
               ))}
             </SimpleGrid>
           </Labelled>
-          <Labelled label={t('design.margin')}>
+          <Labelled label={t('design.margin')} value={`${layout.margin}%`}>
             <Slider min={0} max={25} step={0.5} value={layout.margin} onChange={(v) => set({ layout: { ...layout, margin: v } })} label={(v) => `${v}%`} />
           </Labelled>
         </>
       ) : (
         <>
-          <Labelled label={t('design.spacing')}>
+          <Labelled label={t('design.spacing')} value={`${layout.spacing}%`}>
             <Slider min={0} max={60} step={1} value={layout.spacing} onChange={(v) => set({ layout: { ...layout, spacing: v } })} label={(v) => `${v}%`} />
           </Labelled>
-          <Labelled label={t('design.angle')}>
+          <Labelled label={t('design.angle')} value={`${layout.angle}°`}>
             <Slider min={-90} max={90} step={5} value={layout.angle} onChange={(v) => set({ layout: { ...layout, angle: v } })} label={(v) => `${v}°`} />
           </Labelled>
           <Switch label={t('design.stagger')} checked={layout.stagger} onChange={(e) => set({ layout: { ...layout, stagger: e.currentTarget.checked } })} />

@@ -138,7 +138,10 @@ export function ExportDialog({ opened, onClose, options, onOptions, request, cou
               data-testid="export-format"
             />
             <Stack gap={2}>
-              <Text size="sm" fw={500}>{t('export.quality')}</Text>
+              <Group justify="space-between">
+                <Text size="sm" fw={500}>{t('export.quality')}</Text>
+                {options.format !== 'png' ? <Text size="sm" c="dimmed" data-testid="export-quality-value">{options.quality}</Text> : null}
+              </Group>
               <Slider min={40} max={100} value={options.quality} onChange={(v) => set({ quality: v })} disabled={options.format === 'png'} label={(v) => v} mt="xs" />
             </Stack>
           </SimpleGrid>
