@@ -56,7 +56,7 @@ describe('Watermark screen in Chromium through the bridge', { skip: skip ?? fals
     await app.page.getByTestId('preset-save').click();
     await app.page.getByTestId('preset-name').fill('E2E tiles');
     await app.page.getByTestId('preset-save-confirm').click();
-    await app.page.getByTestId('preset-message').waitFor();
+    assert.equal(await app.page.getByTestId('preset-message').innerText(), 'Saved as the preset “E2E tiles”.');
     const { presets } = await app.core.handlers['watermark.presets']({}, { signal: new AbortController().signal, progress: () => {} });
     assert.equal(presets.find((p) => p.name === 'E2E tiles')?.design.layout.mode, 'tile');
   });
@@ -83,6 +83,8 @@ describe('Watermark screen in Chromium through the bridge', { skip: skip ?? fals
     await app.page.getByTestId('preview-after').waitFor();
     // coffee.png has no EXIF: the Artist token has no value, which the export notes.
     await app.page.getByTestId('design-text').fill('© {exif.Artist} ProofMark');
+    // The design is no longer the saved preset: the "Saved as" confirmation goes.
+    await app.page.getByTestId('preset-message').waitFor({ state: 'detached' });
     const dropped = path.join(out, 'dropped');
     await app.page.getByTestId('export-open').click();
     await app.page.getByTestId('export-outdir').fill(dropped);

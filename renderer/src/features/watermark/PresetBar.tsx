@@ -25,6 +25,10 @@ export function PresetBar({ design, onPick }: { design: WatermarkDesign; onPick:
   // Editing a picked preset makes the design custom again.
   const picked = presets.find((p) => p.name === current);
   const modified = picked && JSON.stringify(picked.design) !== JSON.stringify(design);
+  // "Saved as …" no longer describes a design edited since: the confirmation goes (an error stays).
+  useEffect(() => {
+    if (modified) setMessage((m) => (m?.ok ? null : m));
+  }, [modified]);
 
   const run = async (work: () => Promise<string>) => {
     try {
@@ -62,7 +66,7 @@ export function PresetBar({ design, onPick }: { design: WatermarkDesign; onPick:
             <Menu.Item disabled={!current} color="red" onClick={() => void run(async () => {
               await api.call('watermark.deletePreset', { name: current! });
               setCurrent(null);
-              return `✓ ${current}`;
+              return t('design.deleted', { name: current });
             })}>{t('design.delete')}</Menu.Item>
             <Menu.Divider />
             <Menu.Item onClick={() => { setFile(''); setDialog({ kind: 'export' }); }}>{t('design.exportJson')}</Menu.Item>
@@ -80,7 +84,7 @@ export function PresetBar({ design, onPick }: { design: WatermarkDesign; onPick:
             const saved = await api.call('watermark.savePreset', { name: name.trim(), design, overwrite });
             setCurrent(saved.name);
             onPick(saved);
-            return `✓ ${saved.name}`;
+            return t('design.saved', { name: saved.name });
           })}>{t('design.save')}</Button>
         </Stack>
       </Modal>
