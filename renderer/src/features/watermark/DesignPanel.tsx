@@ -1,8 +1,9 @@
-import { ActionIcon, Button, ColorInput, Divider, Group, SegmentedControl, SimpleGrid, Slider, Stack, Switch, Text, Textarea, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, ColorInput, Divider, Group, SegmentedControl, SimpleGrid, Stack, Switch, Text, Textarea, TextInput, Tooltip } from '@mantine/core';
 import { useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Anchor, WatermarkDesign } from '../../../../electron/contract/index.ts';
 import { api } from '../../api.ts';
+import { SliderField } from './SliderField.tsx';
 
 const ANCHORS: Anchor[] = ['top-left', 'top', 'top-right', 'left', 'center', 'right', 'bottom-left', 'bottom', 'bottom-right'];
 const ARROWS: Record<Anchor, string> = { 'top-left': '↖', top: '↑', 'top-right': '↗', left: '←', center: '•', right: '→', 'bottom-left': '↙', bottom: '↓', 'bottom-right': '↘' };
@@ -17,14 +18,12 @@ export const defaultDesign: WatermarkDesign = {
   layout: { mode: 'single', anchor: 'bottom-right', margin: 3 },
 };
 
-/** A control under its label; a slider's current value is shown beside the label, not only while dragging. */
-function Labelled({ label, value, children }: { label: string; value?: string; children: ReactNode }) {
+const percent = (v: number) => `${v}%`;
+
+function Labelled({ label, children }: { label: string; children: ReactNode }) {
   return (
     <Stack gap={2}>
-      <Group justify="space-between" gap="xs">
-        <Text size="sm" fw={500}>{label}</Text>
-        {value !== undefined ? <Text size="sm" c="dimmed">{value}</Text> : null}
-      </Group>
+      <Text size="sm" fw={500}>{label}</Text>
       {children}
     </Stack>
   );
@@ -63,21 +62,15 @@ export function DesignPanel({ design, onChange, owner, onOwner }: { design: Wate
         </Labelled>
         <ColorInput size="xs" label={t('design.colour')} value={text.colour} format="hex" onChange={(v) => /^#[0-9a-f]{6}$/i.test(v) && set({ text: { ...text, colour: v } })} />
       </Group>
-      <Labelled label={t('design.opacity')} value={`${Math.round(design.opacity * 100)}%`}>
-        <Slider min={0.05} max={1} step={0.05} value={design.opacity} onChange={(v) => set({ opacity: v })} label={(v) => `${Math.round(v * 100)}%`} data-testid="design-opacity" />
-      </Labelled>
-      <Labelled label={t('design.size')} value={`${design.size}%`}>
-        <Slider min={0.5} max={20} step={0.5} value={design.size} onChange={(v) => set({ size: v })} label={(v) => `${v}%`} data-testid="design-size" />
-      </Labelled>
+      <SliderField label={t('design.opacity')} format={(v) => `${Math.round(v * 100)}%`} min={0.05} max={1} step={0.05} value={design.opacity} onChange={(v) => set({ opacity: v })} data-testid="design-opacity" />
+      <SliderField label={t('design.size')} format={percent} min={0.5} max={20} step={0.5} value={design.size} onChange={(v) => set({ size: v })} data-testid="design-size" />
       <Group grow>
         <Switch label={t('design.outline')} checked={design.outline !== null} onChange={(e) => set({ outline: e.currentTarget.checked ? { colour: '#000000', width: 6 } : null })} data-testid="design-outline" />
         <Switch label={t('design.shadow')} checked={design.shadow !== null} onChange={(e) => set({ shadow: e.currentTarget.checked ? { colour: '#000000', opacity: 0.6, blur: 4, offset: 4 } : null })} />
       </Group>
       {design.outline ? (
         <Group grow align="end">
-          <Labelled label={t('design.outlineWidth')} value={`${design.outline.width}%`}>
-            <Slider min={1} max={20} step={1} value={design.outline.width} onChange={(v) => set({ outline: { ...design.outline!, width: v } })} />
-          </Labelled>
+          <SliderField label={t('design.outlineWidth')} format={percent} min={1} max={20} step={1} value={design.outline.width} onChange={(v) => set({ outline: { ...design.outline!, width: v } })} />
           <ColorInput size="xs" value={design.outline.colour} format="hex" onChange={(v) => /^#[0-9a-f]{6}$/i.test(v) && set({ outline: { ...design.outline!, colour: v } })} />
         </Group>
       ) : null}
@@ -95,9 +88,7 @@ export function DesignPanel({ design, onChange, owner, onOwner }: { design: Wate
       {design.logo ? (
         <>
           <Text size="xs" c="dimmed" truncate="start" title={design.logo.ref}>{design.logo.ref.startsWith('sha256:') ? design.logo.ref.slice(0, 19) : design.logo.ref}</Text>
-          <Labelled label={t('design.logoScale')} value={`×${design.logo.scale}`}>
-            <Slider min={0.2} max={5} step={0.1} value={design.logo.scale} onChange={(v) => set({ logo: { ...design.logo!, scale: v } })} />
-          </Labelled>
+          <SliderField label={t('design.logoScale')} format={(v) => `×${v}`} min={0.2} max={5} step={0.1} value={design.logo.scale} onChange={(v) => set({ logo: { ...design.logo!, scale: v } })} />
           <SegmentedControl size="xs" value={design.logo.position} onChange={(v) => set({ logo: { ...design.logo!, position: v as 'left' | 'above' } })} data={[{ value: 'left', label: t('design.logoLeft') }, { value: 'above', label: t('design.logoAbove') }]} />
         </>
       ) : null}
@@ -122,18 +113,12 @@ export function DesignPanel({ design, onChange, owner, onOwner }: { design: Wate
               ))}
             </SimpleGrid>
           </Labelled>
-          <Labelled label={t('design.margin')} value={`${layout.margin}%`}>
-            <Slider min={0} max={25} step={0.5} value={layout.margin} onChange={(v) => set({ layout: { ...layout, margin: v } })} label={(v) => `${v}%`} />
-          </Labelled>
+          <SliderField label={t('design.margin')} format={percent} min={0} max={25} step={0.5} value={layout.margin} onChange={(v) => set({ layout: { ...layout, margin: v } })} />
         </>
       ) : (
         <>
-          <Labelled label={t('design.spacing')} value={`${layout.spacing}%`}>
-            <Slider min={0} max={60} step={1} value={layout.spacing} onChange={(v) => set({ layout: { ...layout, spacing: v } })} label={(v) => `${v}%`} />
-          </Labelled>
-          <Labelled label={t('design.angle')} value={`${layout.angle}°`}>
-            <Slider min={-90} max={90} step={5} value={layout.angle} onChange={(v) => set({ layout: { ...layout, angle: v } })} label={(v) => `${v}°`} />
-          </Labelled>
+          <SliderField label={t('design.spacing')} format={percent} min={0} max={60} step={1} value={layout.spacing} onChange={(v) => set({ layout: { ...layout, spacing: v } })} />
+          <SliderField label={t('design.angle')} format={(v) => `${v}°`} min={-90} max={90} step={5} value={layout.angle} onChange={(v) => set({ layout: { ...layout, angle: v } })} />
           <Switch label={t('design.stagger')} checked={layout.stagger} onChange={(e) => set({ layout: { ...layout, stagger: e.currentTarget.checked } })} />
         </>
       )}

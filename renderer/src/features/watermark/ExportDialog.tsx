@@ -1,4 +1,4 @@
-import { Alert, Button, Checkbox, Divider, Group, List, Modal, NumberInput, ScrollArea, SegmentedControl, Select, SimpleGrid, Slider, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Checkbox, Divider, Group, List, Modal, NumberInput, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ExportResult, ExportFormat, Input, PlatformId, Resize, Rights } from '../../../../electron/contract/index.ts';
@@ -7,6 +7,7 @@ import { JobProgress } from '../../components/JobProgress.tsx';
 import { baseName } from '../../components/files.ts';
 import { useFileError, useWording } from '../../components/notice.ts';
 import { useJob } from '../../components/useJob.ts';
+import { SliderField } from './SliderField.tsx';
 
 export interface ExportOptions {
   outDir: string;
@@ -45,7 +46,9 @@ function useBatchNotes(result: ExportResult | null): { note: string; files: stri
   for (const f of result?.exported ?? []) {
     for (const w of f.warnings) {
       const note = word(w, w.text);
-      notes.set(note, [...(notes.get(note) ?? []), baseName(f.source)]);
+      const files = notes.get(note) ?? [];
+      if (!files.length) notes.set(note, files);
+      files.push(baseName(f.source));
     }
   }
   return [...notes].map(([note, files]) => ({ note, files }));
@@ -137,13 +140,7 @@ export function ExportDialog({ opened, onClose, options, onOptions, request, cou
               data={[{ value: 'same', label: t('export.same') }, { value: 'jpeg', label: 'JPEG' }, { value: 'png', label: 'PNG' }, { value: 'webp', label: 'WebP' }, { value: 'avif', label: 'AVIF' }]}
               data-testid="export-format"
             />
-            <Stack gap={2}>
-              <Group justify="space-between">
-                <Text size="sm" fw={500}>{t('export.quality')}</Text>
-                {options.format !== 'png' ? <Text size="sm" c="dimmed" data-testid="export-quality-value">{options.quality}</Text> : null}
-              </Group>
-              <Slider min={40} max={100} value={options.quality} onChange={(v) => set({ quality: v })} disabled={options.format === 'png'} label={(v) => v} mt="xs" />
-            </Stack>
+            <SliderField label={t('export.quality')} format={String} min={40} max={100} value={options.quality} onChange={(v) => set({ quality: v })} disabled={options.format === 'png'} mt="xs" data-testid="export-quality" />
           </SimpleGrid>
           <Stack gap={4}>
             <Text size="sm" fw={500}>{t('export.resize')}</Text>

@@ -25,10 +25,8 @@ export function PresetBar({ design, onPick }: { design: WatermarkDesign; onPick:
   // Editing a picked preset makes the design custom again.
   const picked = presets.find((p) => p.name === current);
   const modified = picked && JSON.stringify(picked.design) !== JSON.stringify(design);
-  // "Saved as …" no longer describes a design edited since: the confirmation goes (an error stays).
-  useEffect(() => {
-    if (modified) setMessage((m) => (m?.ok ? null : m));
-  }, [modified]);
+  // "Saved as …" does not describe a design edited since: a confirmation shows only while the design is unchanged (an error stays).
+  const shown = message && !(message.ok && modified) ? message : null;
 
   const run = async (work: () => Promise<string>) => {
     try {
@@ -74,7 +72,7 @@ export function PresetBar({ design, onPick }: { design: WatermarkDesign; onPick:
           </Menu.Dropdown>
         </Menu>
       </Group>
-      {message ? <Alert color={message.ok ? 'teal' : 'red'} withCloseButton onClose={() => setMessage(null)} p="xs" data-testid="preset-message">{message.text}</Alert> : null}
+      {shown ? <Alert color={shown.ok ? 'teal' : 'red'} withCloseButton onClose={() => setMessage(null)} p="xs" data-testid="preset-message">{shown.text}</Alert> : null}
 
       <Modal opened={dialog?.kind === 'save'} onClose={() => setDialog(null)} title={t('design.save')}>
         <Stack>
