@@ -10,6 +10,7 @@ import { extractIntervals, indexRestarts, intervalsCovering, rectPixels, replace
 import { libvips } from '../../../electron/core/imaging/libvips.ts';
 import { renderExport, type Splice } from '../../../electron/core/watermark/visible/pipeline.ts';
 import { restartIntervalFor, splicing } from '../../../electron/core/watermark/visible/splice.ts';
+import { turboJpeg } from '../../../electron/core/watermark/visible/worker-jpeg.ts';
 import { call, testCore } from '../../helpers/core.ts';
 import { copyCorpus, corpusFile, tempDir } from '../../helpers/corpus.ts';
 import { cornerMark, corpusSource, exportOnAndOff, inThreadDeps, jpegJob } from '../../helpers/fast-paths.ts';
@@ -19,14 +20,17 @@ const vips = libvips();
 let env: Awaited<ReturnType<typeof testCore>>;
 let work: string;
 let cleanupWork: () => Promise<void>;
-// The splice runs from 12 MP up; these tests splice the small corpus photos too.
+// The splice runs from 12 MP up, where TurboJPEG cannot code the worker's frame; these tests
+// splice the small corpus photos too, with TurboJPEG off.
 const spliceMinPixels = splicing.minPixels;
 before(async () => {
   splicing.minPixels = 0;
+  turboJpeg.set(false);
   env = await testCore();
   ({ dir: work, cleanup: cleanupWork } = await tempDir('proofmark-wm-splice-'));
 });
 after(async () => {
+  turboJpeg.set(true);
   splicing.set(true);
   splicing.minPixels = spliceMinPixels;
   await env.close();

@@ -14,7 +14,7 @@ import { filterApp13, readJpegApp13 } from './metadata/iptc.ts';
 import { injectJpegParts, injectPng, injectWebp, MetadataTooLarge, patchAvifExif, type MetadataBlocks } from './metadata/containers.ts';
 import { splicing, type SpliceInput } from './splice.ts';
 import { SPOOL_MAX_BYTES, spoolFrame } from './spool.ts';
-import { markingInWorker, type WorkerJpegInput } from './worker-jpeg.ts';
+import { markingInWorker, turboJpegReady, type WorkerJpegInput } from './worker-jpeg.ts';
 import { fillTokens, readExifFields } from './tokens.ts';
 
 export type OutputFormat = Exclude<ExportFormat, 'same'>;
@@ -268,16 +268,16 @@ async function markAndEncode(
   { probe, meta, format, size, resized, mark }: { probe: ImageProbe; meta: Metadata; format: OutputFormat; size: { width: number; height: number }; resized: boolean; mark: PreparedMark | null },
 ): Promise<Rendered> {
   const { settings } = job;
+  if (!settings.hidden && format === 'jpeg' && !resized && libvipsReproduces(meta)) {
+    const fast = await libvipsExport(deps, src, job, { probe, meta, size, marked: mark && job.design ? { mark, design: job.design } : null });
+    if (fast) return fast;
+  }
   if (!mark && !settings.hidden && meta.depth === 'uchar') {
     // Nothing to draw: decoding streams straight into the encoder, with no frame in memory.
     const pixels = upright(src.bytes, meta, size, format, settings.colour, deps.pixelLimit);
     const warnings = [...pixels.warnings];
     const data = await encode({ img: pixels.pipeline(), ...size, decodes: true }, format, settings, { src, meta, colour: pixels, dpi: exportDpi(settings, probe), warnings });
     return { data, format, ...size, geometry: null, visibleMark: false, hiddenMark: false, warnings };
-  }
-  if (mark && job.design && !settings.hidden && format === 'jpeg' && !resized && libvipsReproduces(meta)) {
-    const fast = await libvipsExport(deps, src, job, { probe, meta, size, mark, design: job.design });
-    if (fast) return fast;
   }
   const decoded = await decode(src.bytes, meta, size, format, settings.colour, deps.pixelLimit, true);
   try {
@@ -328,47 +328,50 @@ function libvipsReproduces(meta: Metadata): boolean {
 }
 
 /**
- * A marked JPEG made by the libvips binding in a worker: on large upright images one mark is
- * spliced into the plain re-encode (splice.ts); otherwise (small or EXIF-turned images, and tiled
- * marks, which reach nearly every restart interval) the marks are blended on the worker's reused
- * frame (worker-jpeg.ts). null when that cannot run here (no libvips binding) or fails: the frame
- * path then runs, and reports a damaged source.
+ * A JPEG made by the libvips binding or TurboJPEG in a worker: without TurboJPEG, one mark on a
+ * large upright image is spliced into the plain re-encode (splice.ts); otherwise the marks are
+ * blended on the worker's reused frame (worker-jpeg.ts). An export with no mark takes the frame
+ * only with TurboJPEG, which beats sharp's streaming re-encode. null when none of this can run
+ * here or it fails: the frame path (or the stream) then runs, and reports a damaged source.
  */
 async function libvipsExport(
   deps: PipelineDeps,
   src: SourceImage,
   job: RenderJob,
-  { probe, meta, size, mark, design }: { probe: ImageProbe; meta: Metadata; size: { width: number; height: number }; mark: PreparedMark; design: WatermarkDesign },
+  { probe, meta, size, marked }: { probe: ImageProbe; meta: Metadata; size: { width: number; height: number }; marked: { mark: PreparedMark; design: WatermarkDesign } | null },
 ): Promise<Rendered | null> {
   const { settings } = job;
-  const layout = layoutMark(design, mark.ink, size.width, size.height);
+  const layout = marked ? layoutMark(marked.design, marked.mark.ink, size.width, size.height) : null;
   // The same colour decision as the frame path (keep the profile, or convert to sRGB); its pipeline is not used.
   const colour = upright(src.bytes, meta, size, 'jpeg', settings.colour, deps.pixelLimit);
   // Room for the JPEG in the caller's memory; a larger one (rare at export quality) comes back in the worker's own.
   const into = () => job.lease?.take(Math.ceil(src.bytes.byteLength * 1.5));
-  const common = { source: src.bytes, quality: settings.quality, toSrgb: colour.srgb };
+  const common = { source: src.bytes, quality: settings.quality, toSrgb: colour.srgb, asStored: (meta.orientation ?? 1) === 1 && !(colour.srgb && meta.icc) };
   let jpeg: Uint8Array | null = null;
   try {
-    // The splice streams the file as stored: a turned one needs the whole image anyway.
-    if (layout.mode === 'single' && (meta.orientation ?? 1) === 1 && deps.splice && splicing.applies(size.width * size.height)) {
-      const { overlay, left, top } = await placeSingle(deps, mark, layout, design.opacity, 3);
+    const pixels = size.width * size.height;
+    const workerJpeg = markingInWorker.applies(pixels) ? deps.workerJpeg : null;
+    // The splice streams the file as stored: a turned one needs the whole image anyway. It saves
+    // libvips' frame, but TurboJPEG's frame path beats both (worker-jpeg.ts).
+    if (marked && layout?.mode === 'single' && (meta.orientation ?? 1) === 1 && deps.splice && splicing.applies(pixels) && !(workerJpeg && turboJpegReady())) {
+      const { overlay, left, top } = await placeSingle(deps, marked.mark, layout, marked.design.opacity, 3);
       jpeg = await deps.splice({ ...common, width: size.width, overlay, left, top, into: into() });
       if (jpeg) splicing.count();
-    } else if (deps.workerJpeg && markingInWorker.applies(size.width * size.height)) {
-      const { overlay, positions } = await placeMarks(deps, mark, layout, design.opacity, 3);
-      jpeg = await deps.workerJpeg({ ...common, ...size, overlay, positions, into: into() });
+    } else if (workerJpeg && (marked || turboJpegReady())) {
+      const placed = marked && layout ? await placeMarks(deps, marked.mark, layout, marked.design.opacity, 3) : { overlay: null, positions: new Int32Array(0) };
+      jpeg = await workerJpeg({ ...common, ...size, ...placed, into: into() });
       if (jpeg) markingInWorker.count();
     }
   } catch {
     jpeg = null;
   }
   if (!jpeg) return null;
-  const warnings = [...colour.warnings, ...mark.warnings];
-  if (layout.shrunk) warnings.push({ code: 'watermark.shrunk', text: 'The mark was made smaller than the design size so that it fits inside the image.' });
+  const warnings = [...colour.warnings, ...(marked?.mark.warnings ?? [])];
+  if (layout?.shrunk) warnings.push({ code: 'watermark.shrunk', text: 'The mark was made smaller than the design size so that it fits inside the image.' });
   const ctx: EncodeContext = { src, meta, colour, dpi: exportDpi(settings, probe), warnings };
   const blocks = await planMetadata('jpeg', size, settings, ctx);
   const data = attachMetadata(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), 'jpeg', size, blocks, settings, ctx);
-  return { data, format: 'jpeg', ...size, geometry: relativeGeometry(layout, size.width, size.height), visibleMark: true, hiddenMark: false, warnings };
+  return { data, format: 'jpeg', ...size, geometry: layout && relativeGeometry(layout, size.width, size.height), visibleMark: Boolean(layout), hiddenMark: false, warnings };
 }
 
 function exportDpi(settings: ExportSettings, probe: ImageProbe): number {
