@@ -2,10 +2,10 @@
 // two images in flight, every method in its own process (so CPU time and peak RSS are its own):
 //   (a) sharp decode + re-encode at the same quality, no mark: the limit
 //   (b) ProofMark export, corner text + logo          (c) ProofMark export, tiled text
-//   (b′) the same as (b) with splicing off (PROOFMARK_JPEG_SPLICE=off: marked on the worker's reused frame)
+//   (b‴) (c‴) the same with TurboJPEG off (PROOFMARK_TURBOJPEG=off: libvips decodes and encodes; one mark is spliced from 12 MP)
 //   (c′) the same as (c) on sharp's frame (PROOFMARK_WORKER_JPEG=off): what marking in the worker saves
 //   (e) ProofMark export with the hidden mark under the corner design (no target; for the record)
-//   (b0) ProofMark export with no mark (no frame: decoding streams into the encoder): what metadata and safe writing cost
+//   (b0) ProofMark export with no mark (TurboJPEG on the worker's frame): what metadata and safe writing cost
 //   (d) ImageMagick, the same text + logo: `convert` per file, two in parallel; one `mogrify` process
 // then 24 MP copies stored turned with EXIF orientation 6, as phones write them: (a), (b) and (b″),
 // (b) on sharp's frame; then a 200-file 24 MP batch of (a), (b) (peak RSS), (b′) and (c), taking
@@ -244,8 +244,8 @@ async function main() {
   let runs = 0;
   const run = (method: string, dir: string): Measure => {
     const out = path.join(root, `out-${runs++}`);
-    const env = method === 'corner-frame' ? { ...process.env, PROOFMARK_JPEG_SPLICE: 'off' }
-      : method === 'tiled-frame' || method === 'corner-sharp-frame' ? { ...process.env, PROOFMARK_WORKER_JPEG: 'off' } : process.env;
+    const env = method === 'tiled-frame' || method === 'corner-sharp-frame' ? { ...process.env, PROOFMARK_WORKER_JPEG: 'off' }
+      : method.endsWith('-libvips') ? { ...process.env, PROOFMARK_TURBOJPEG: 'off' } : process.env;
     const r = spawnSync(process.execPath, [import.meta.filename, '--child', method, dir, out, logo], { encoding: 'utf8', maxBuffer: 1 << 20, env });
     if (r.status !== 0) throw new Error(`${method} failed: ${r.stderr}`);
     execFileSync('rm', ['-rf', out]);
@@ -287,10 +287,11 @@ async function main() {
     const rounds = await measureSet(s.label, s.dir, ROUNDS, [
       ['(a) sharp decode + encode, no mark', 'sharp'],
       ['(a′) same with sharp\'s default JPEG settings (Huffman optimisation)', 'sharp-defaults'],
-      ['(b0) ProofMark export with no mark (decoding streams into the encoder; metadata, safe write)', 'nomark'],
+      ['(b0) ProofMark export with no mark (TurboJPEG on the worker\'s frame; metadata, safe write)', 'nomark'],
       ['(b) ProofMark, corner text + logo', 'corner'],
-      ['(b′) the same with splicing off (marked on the worker\'s frame; under 12 MP (b) is this)', 'corner-frame'],
+      ['(b‴) the same with TurboJPEG off (libvips: spliced from 12 MP, else on the worker\'s frame)', 'corner-libvips'],
       ['(c) ProofMark, tiled text', 'tiled'],
+      ['(c‴) the same with TurboJPEG off', 'tiled-libvips'],
       ['(c′) the same on sharp\'s frame (marking in the worker off)', 'tiled-frame'],
       ['(e) ProofMark, hidden mark + corner text + logo (no target)', 'hidden'],
       ['(d1) ImageMagick convert per file, 2 in parallel', 'im-convert'],
@@ -321,7 +322,7 @@ async function main() {
   const long = await measureSet(`24 MP, ${RSS_FILES} files`, rssDir, RSS_ROUNDS, [
     ['(a) sharp decode + encode, no mark', 'sharp'],
     ['(b) ProofMark, corner text + logo', 'corner'],
-    ['(b′) the same with splicing off', 'corner-frame'],
+    ['(b‴) the same with TurboJPEG off (spliced)', 'corner-libvips'],
     ['(c) ProofMark, tiled text', 'tiled'],
   ]);
   const [bigPeak, tiledPeak] = [typical(long, 'corner').peakRssMiB, typical(long, 'tiled').peakRssMiB];
