@@ -269,7 +269,7 @@ async function markAndEncode(
 ): Promise<Rendered> {
   const { settings } = job;
   if (!settings.hidden && format === 'jpeg' && !resized && libvipsReproduces(meta)) {
-    const fast = await libvipsExport(deps, src, job, { probe, meta, size, marked: mark && job.design ? { mark, design: job.design } : null });
+    const fast = await workerExport(deps, src, job, { probe, meta, size, marked: mark && job.design ? { mark, design: job.design } : null });
     if (fast) return fast;
   }
   if (!mark && !settings.hidden && meta.depth === 'uchar') {
@@ -334,7 +334,7 @@ function libvipsReproduces(meta: Metadata): boolean {
  * only with TurboJPEG, which beats sharp's streaming re-encode. null when none of this can run
  * here or it fails: the frame path (or the stream) then runs, and reports a damaged source.
  */
-async function libvipsExport(
+async function workerExport(
   deps: PipelineDeps,
   src: SourceImage,
   job: RenderJob,
@@ -353,11 +353,11 @@ async function libvipsExport(
     const workerJpeg = markingInWorker.applies(pixels) ? deps.workerJpeg : null;
     // The splice streams the file as stored: a turned one needs the whole image anyway. It saves
     // libvips' frame, but TurboJPEG's frame path beats both (worker-jpeg.ts).
-    if (marked && layout?.mode === 'single' && (meta.orientation ?? 1) === 1 && deps.splice && splicing.applies(pixels) && !(workerJpeg && turboJpegReady())) {
+    if (marked && layout?.mode === 'single' && (meta.orientation ?? 1) === 1 && deps.splice && splicing.applies(pixels) && !(workerJpeg && turboJpegReady(pixels))) {
       const { overlay, left, top } = await placeSingle(deps, marked.mark, layout, marked.design.opacity, 3);
       jpeg = await deps.splice({ ...common, width: size.width, overlay, left, top, into: into() });
       if (jpeg) splicing.count();
-    } else if (workerJpeg && (marked || turboJpegReady())) {
+    } else if (workerJpeg && (marked || turboJpegReady(pixels))) {
       const placed = marked && layout ? await placeMarks(deps, marked.mark, layout, marked.design.opacity, 3) : { overlay: null, positions: new Int32Array(0) };
       jpeg = await workerJpeg({ ...common, ...size, ...placed, into: into() });
       if (jpeg) markingInWorker.count();

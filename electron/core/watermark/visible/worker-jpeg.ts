@@ -97,10 +97,14 @@ function fastCodec(vips: Libvips): TurboJpeg | null {
   return checked;
 }
 
-/** Whether exports marked in a worker are coded by TurboJPEG (the worker threads find the same library, and it passes the same check). */
-export function turboJpegReady(): boolean {
+/**
+ * Whether an export of `pixels` marked in a worker is coded by TurboJPEG (the worker threads find
+ * the same library, and it passes the same check). The first call loads both libraries and runs
+ * the check on this thread: ~36 ms here, once per process.
+ */
+export function turboJpegReady(pixels: number): boolean {
   const vips = libvips();
-  return Boolean(vips && turboJpeg.applies(1) && fastCodec(vips));
+  return Boolean(vips && turboJpeg.applies(pixels) && fastCodec(vips));
 }
 
 /** The marked JPEG (without metadata), in the caller's buffer or in memory of its own (moved to the caller); null when libvips cannot be reached from this thread. */
